@@ -1,0 +1,302 @@
+package dev.llmrouter.engine;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.catalog.ModelSpec;
+import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.gate.GateScore;
+import dev.llmrouter.policy.Route;
+import dev.llmrouter.provider.Completion;
+import dev.llmrouter.provider.ErrorKind;
+import dev.llmrouter.provider.ProviderCall;
+import dev.llmrouter.provider.ProviderClient;
+import dev.llmrouter.provider.ProviderFailure;
+import dev.llmrouter.provider.StreamSink;
+import dev.llmrouter.trace.DecisionTrace;
+import dev.llmrouter.trace.DecisionTrace.AttemptView;
+import dev.llmrouter.trace.DecisionTrace.ErrorView;
+import dev.llmrouter.trace.DecisionTrace.GateView;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The cascade and the fallback as one ordered chain, in one place. Each step calls one model; its answer
+ * is gated (accept, or escalate one tier up), its failure recovered as its {@link ErrorKind} fixes (wait
+ * and retry, next model, larger-context model, or back to the caller). One instance serves one request.
+ */
+final class AttemptChain {
+    private final Plan plan;
+    private final Route route;
+    private final TraceRecorder trace;
+    private final Catalog catalog;
+    private final Map<String, ProviderClient> providers;
+    private final AnswerGate gate;
+    private final RouterClock clock;
+    private final Cooldowns cooldowns;
+    private final StreamSink client;
+    private final boolean streaming;
+    private final boolean cascade;
+    private final Set<String> excluded = new HashSet<>();
+    private final Set<String> retried = new HashSet<>();
+    private boolean bytesSent;
+
+    private sealed interface Step {}
+
+    private record Accepted(Completion completion, ModelSpec model) implements Step {}
+
+    private record Escalate(ModelSpec next) implements Step {}
+
+    private record Failed(ProviderFailure failure) implements Step {}
+
+    AttemptChain(
+            Plan plan,
+            TraceRecorder trace,
+            Catalog catalog,
+            Map<String, ProviderClient> providers,
+            AnswerGate gate,
+            RouterClock clock,
+            Cooldowns cooldowns,
+            StreamSink client) {
+        this.plan = plan;
+        this.route = plan.route();
+        this.trace = trace;
+        this.catalog = catalog;
+        this.providers = providers;
+        this.gate = gate;
+        this.clock = clock;
+        this.cooldowns = cooldowns;
+        this.client = client;
+        this.streaming = plan.request().stream();
+        this.cascade = route.cascade().enabled()
+                && !(streaming && route.cascade().streaming() == Route.Cascade.Streaming.SKIP);
+    }
+
+    RouteResult run() {
+        ModelSpec model = plan.start();
+        String role = "start";
+        int escalations = 0;
+        while (true) {
+            Step step = attempt(model, role, escalations);
+            switch (step) {
+                case Accepted a -> {
+                    return new RouteResult.Served(
+                            a.completion(),
+                            a.model().id(),
+                            trace.finish(
+                                    DecisionTrace.Outcome.SERVED,
+                                    Optional.of(a.model().id()),
+                                    Optional.empty()));
+                }
+                case Escalate e -> {
+                    excluded.add(model.id());
+                    model = e.next();
+                    role = "escalation";
+                    escalations++;
+                }
+                case Failed f -> {
+                    ErrorKind kind = f.failure().kind();
+                    if (bytesSent || !kind.recovery().canMoveOn()) {
+                        return failed(f.failure(), outcomeOf(f.failure()), "");
+                    }
+                    if (!route.fallback().moveOn().contains(kind)) {
+                        return failed(
+                                f.failure(),
+                                DecisionTrace.Outcome.UPSTREAM_FAILED,
+                                "route " + route.name() + " does not move on " + kind.key() + ": ");
+                    }
+                    if (trace.attemptCount() >= route.fallback().maxAttempts()) {
+                        return failed(
+                                f.failure(),
+                                DecisionTrace.Outcome.UPSTREAM_FAILED,
+                                "max_attempts " + route.fallback().maxAttempts() + " of route " + route.name()
+                                        + " used up; last error: ");
+                    }
+                    Optional<ModelSpec> next = recover(model, f.failure());
+                    if (next.isEmpty()) {
+                        return failed(
+                                f.failure(),
+                                DecisionTrace.Outcome.UPSTREAM_FAILED,
+                                "no model left to fall back to; last error: ");
+                    }
+                    role = next.get().equals(model) ? "retry" : "fallback";
+                    model = next.get();
+                }
+            }
+        }
+    }
+
+    private Step attempt(ModelSpec model, String role, int escalations) {
+        Mutator.Mutated mutated = Mutator.apply(plan.request(), route, model);
+        ProviderCall call = new ProviderCall(
+                model.upstreamId(), mutated.request(), catalog.providerOf(model).timeouts());
+        Optional<ModelSpec> higher = escalations < route.cascade().maxEscalations()
+                        && trace.attemptCount() + 1 < route.fallback().maxAttempts()
+                ? plan.nextTier(model, excludedWith(model))
+                : Optional.empty();
+        boolean mayEscalate = cascade && higher.isPresent();
+        boolean direct = streaming && !mayEscalate;
+        ProviderClient provider = providers.get(model.provider());
+        long started = clock.nanoTime();
+        Completion answer;
+        try {
+            if (!streaming) {
+                answer = provider.complete(call);
+            } else if (direct) {
+                answer = provider.stream(call, delta -> {
+                    if (!delta.isEmpty()) {
+                        bytesSent = true;
+                        client.onText(delta);
+                    }
+                });
+            } else {
+                answer = provider.stream(call, StreamSink.discarding());
+            }
+        } catch (ProviderFailure failure) {
+            double latency = millisSince(started);
+            trace.attempt(new AttemptView(
+                    trace.attemptCount() + 1,
+                    model.id(),
+                    role,
+                    latency,
+                    0,
+                    0,
+                    0,
+                    mutated.changes(),
+                    Optional.of(errorView(failure)),
+                    Optional.empty()));
+            cooldowns.failure(model.id(), route.fallback(), clock.now()).ifPresent(trace::cooldown);
+            return new Failed(failure);
+        }
+        double latency = millisSince(started);
+        cooldowns.success(model.id(), clock.now());
+        double cost = TraceRecorder.round(
+                model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
+        Optional<GateView> gateView = Optional.empty();
+        Step step = new Accepted(answer, model);
+        if (cascade) {
+            GateScore score = gate.score(mutated.request(), answer);
+            double threshold = route.cascade().gateThreshold();
+            boolean accept = score.score() >= threshold;
+            String verdict = accept ? "accept" : mayEscalate ? "escalate" : "final";
+            gateView =
+                    Optional.of(new GateView(TraceRecorder.round(score.score()), threshold, verdict, score.reasons()));
+            if (verdict.equals("escalate")) {
+                trace.escalated(model.id() + " -> " + higher.get().id() + ": gate score "
+                        + String.format(java.util.Locale.ROOT, "%.3f", score.score()) + " < " + threshold + " "
+                        + score.reasons());
+                step = new Escalate(higher.get());
+            }
+        }
+        trace.attempt(new AttemptView(
+                trace.attemptCount() + 1,
+                model.id(),
+                role,
+                latency,
+                answer.usage().inputTokens(),
+                answer.usage().outputTokens(),
+                cost,
+                mutated.changes(),
+                Optional.empty(),
+                gateView));
+        if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
+            client.onText(answer.text());
+        }
+        return step;
+    }
+
+    /** The model to try after a failure that may move on (the same one after a wait), or empty if none is left. */
+    private Optional<ModelSpec> recover(ModelSpec model, ProviderFailure failure) {
+        switch (failure.kind().recovery()) {
+            case WAIT_OR_NEXT_MODEL -> {
+                Optional<Duration> wait = failure.retryAfter();
+                if (wait.isPresent()
+                        && wait.get().compareTo(route.fallback().maxRetryAfter()) <= 0
+                        && retried.add(model.id())) {
+                    try {
+                        clock.sleep(wait.get());
+                        return Optional.of(model);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return Optional.empty();
+                    }
+                }
+                return nextModel(model, m -> true);
+            }
+            case NEXT_MODEL -> {
+                return nextModel(model, m -> true);
+            }
+            case LARGER_CONTEXT_MODEL -> {
+                return nextModel(model, m -> m.contextWindow() > model.contextWindow());
+            }
+            case RETURN_TO_CALLER -> {
+                return Optional.empty();
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /**
+     * The fallback chain: the route's failover list first, then the ladder: the same tier, then higher
+     * tiers going up, then lower tiers going down. Models that failed, were escalated from or are cooling
+     * down are skipped.
+     */
+    private Optional<ModelSpec> nextModel(ModelSpec failed, Predicate<ModelSpec> suitable) {
+        excluded.add(failed.id());
+        Predicate<ModelSpec> open = m -> !excluded.contains(m.id())
+                && cooldowns.coolingUntil(m.id(), clock.now()).isEmpty()
+                && suitable.test(m);
+        for (String id : route.select().failover()) {
+            Optional<ModelSpec> listed =
+                    plan.ladder().stream().filter(m -> m.id().equals(id)).findFirst();
+            if (listed.isPresent() && open.test(listed.get())) {
+                return listed;
+            }
+        }
+        List<ModelSpec> ladder = plan.ladder();
+        Comparator<ModelSpec> chain = Comparator.comparingInt((ModelSpec m) -> distance(failed.tier(), m.tier()))
+                .thenComparingInt(ladder::indexOf);
+        return ladder.stream().filter(open).min(chain);
+    }
+
+    /** Same tier first, then higher tiers nearest first, then lower tiers nearest first. */
+    private static int distance(int from, int to) {
+        return to >= from ? 2 * (to - from) : 2 * (from - to) + 1000;
+    }
+
+    private Set<String> excludedWith(ModelSpec model) {
+        Set<String> set = new HashSet<>(excluded);
+        set.add(model.id());
+        return set;
+    }
+
+    private DecisionTrace.Outcome outcomeOf(ProviderFailure failure) {
+        if (bytesSent) {
+            return DecisionTrace.Outcome.STREAM_BROKEN;
+        }
+        return failure.kind().recovery().canMoveOn()
+                ? DecisionTrace.Outcome.UPSTREAM_FAILED
+                : DecisionTrace.Outcome.RETURNED_TO_CALLER;
+    }
+
+    private RouteResult failed(ProviderFailure failure, DecisionTrace.Outcome outcome, String context) {
+        String error = context + failure.kind().key() + ": " + failure.getMessage();
+        return new RouteResult.Failed(failure, trace.finish(outcome, Optional.empty(), Optional.of(error)));
+    }
+
+    private double millisSince(long startedNanos) {
+        return TraceRecorder.round((clock.nanoTime() - startedNanos) / 1_000_000.0);
+    }
+
+    private static ErrorView errorView(ProviderFailure f) {
+        return new ErrorView(
+                f.kind().key(),
+                f.httpStatus().isPresent() ? Optional.of(f.httpStatus().getAsInt()) : Optional.empty(),
+                f.getMessage(),
+                f.retryAfter().map(Duration::toMillis));
+    }
+}

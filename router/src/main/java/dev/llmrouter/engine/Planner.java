@@ -1,0 +1,129 @@
+package dev.llmrouter.engine;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.catalog.ModelSpec;
+import dev.llmrouter.classify.Classification;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.RiskClass;
+import dev.llmrouter.policy.Route;
+import dev.llmrouter.request.ChatRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/** The steps before any call: classify, pick the route, filter, rank, choose the start. */
+final class Planner {
+    private final Catalog catalog;
+    private final Policy policy;
+    private final Classifier classifier;
+    private final Cooldowns cooldowns;
+
+    Planner(Catalog catalog, Policy policy, Classifier classifier, Cooldowns cooldowns) {
+        this.catalog = catalog;
+        this.policy = policy;
+        this.classifier = classifier;
+        this.cooldowns = cooldowns;
+    }
+
+    /** A plan, or why there is none. */
+    sealed interface Decided permits Ready, Refused {}
+
+    record Ready(Plan plan) implements Decided {}
+
+    record Refused(List<String> reasons) implements Decided {}
+
+    Decided plan(ChatRequest request, int promptTokens, TraceRecorder trace, Instant now) {
+        String riskName = request.riskClass().isEmpty() ? policy.defaultRiskClass() : request.riskClass();
+        RiskClass risk = policy.riskClasses().get(riskName);
+        trace.riskClass(riskName);
+        if (risk == null) {
+            return new Refused(List.of("unknown risk class '" + riskName + "' (the policy defines: "
+                    + String.join(", ", new TreeSet<>(policy.riskClasses().keySet())) + ")"));
+        }
+        Classification classification = classifier.classify(request);
+        trace.classified(classification);
+        String intent = classification.topIntent();
+        Route route = policy.routes().stream()
+                .filter(r -> r.match().matches(intent, riskName, request.metadata()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("admission guarantees a catch-all last route"));
+        trace.routed(route.name(), riskName);
+        CandidateFilter.Input input = new CandidateFilter.Input(request, promptTokens, route, risk, now, cooldowns);
+        List<ModelSpec> passed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (ModelSpec model : catalog.models()) {
+            Optional<String> rejectedBy = filter(model, input, trace, reasons);
+            if (rejectedBy.isEmpty()) {
+                passed.add(model);
+                trace.passed(model);
+            }
+        }
+        if (passed.isEmpty()) {
+            return new Refused(reasons);
+        }
+        Comparator<ModelSpec> rank = rankOrder(route, request, promptTokens, classification);
+        List<ModelSpec> ranking = passed.stream().sorted(rank).toList();
+        List<ModelSpec> ladder = route.cascade().enabled()
+                ? passed.stream()
+                        .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparing(rank))
+                        .toList()
+                : ranking;
+        ModelSpec start = start(route, ladder, classification);
+        trace.ranked(ranking, start);
+        return new Ready(new Plan(request, route, classification, promptTokens, ladder, start));
+    }
+
+    private static Optional<String> filter(
+            ModelSpec model, CandidateFilter.Input input, TraceRecorder trace, List<String> reasons) {
+        for (CandidateFilter filter : CandidateFilter.ALL) {
+            Optional<CandidateFilter.Rejection> rejection = filter.check(model, input);
+            if (rejection.isPresent()) {
+                trace.rejected(model, filter.name(), rejection.get());
+                reasons.add(model.id() + ": " + filter.name() + " "
+                        + rejection.get().reason() + " " + rejection.get().values());
+                return Optional.of(filter.name());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The fixed start when it passed the filters, else the first model whose tier reaches the quality floor. */
+    private static ModelSpec start(Route route, List<ModelSpec> ladder, Classification classification) {
+        Optional<ModelSpec> fixed = route.select()
+                .start()
+                .flatMap(id -> ladder.stream().filter(m -> m.id().equals(id)).findFirst());
+        if (fixed.isPresent()) {
+            return fixed.get();
+        }
+        double floor = route.cascade().qualityFloor();
+        return ladder.stream()
+                .filter(m -> classification.successAt(m.tier()) >= floor)
+                .findFirst()
+                .orElseGet(() -> ladder.stream()
+                        .max(Comparator.comparingDouble((ModelSpec m) -> classification.successAt(m.tier()))
+                                .thenComparing(
+                                        Comparator.comparingInt(ladder::indexOf).reversed()))
+                        .orElseThrow());
+    }
+
+    static Comparator<ModelSpec> rankOrder(
+            Route route, ChatRequest request, int promptTokens, Classification classification) {
+        Comparator<ModelSpec> cheapest =
+                Comparator.comparingDouble(m -> m.costUsd(promptTokens, OutputBudget.onModel(request, route, m)));
+        Comparator<ModelSpec> order =
+                switch (route.rank().by()) {
+                    case CHEAPEST -> cheapest;
+                    case FASTEST ->
+                        Comparator.comparingDouble(
+                                (ModelSpec m) -> m.expectedLatencyMs(OutputBudget.onModel(request, route, m)));
+                    case QUALITY ->
+                        Comparator.comparingDouble((ModelSpec m) -> -classification.successAt(m.tier()))
+                                .thenComparing(cheapest);
+                };
+        return order.thenComparing(ModelSpec::id);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.llmrouter.engine;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.classify.HeuristicClassifier;
+import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.gate.HeuristicAnswerGate;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.provider.ProviderClient;
+import dev.llmrouter.provider.StreamSink;
+import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.trace.DecisionTrace;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The decision engine: classify, filter, rank, select, then the cascade and fallback chain, recording one
+ * {@link DecisionTrace} per request. Immutable and thread-safe; build one with {@link #builder()}.
+ */
+public interface Router {
+    /** Decides without calling any model: the trace of what would be tried first. */
+    DecisionTrace explain(ChatRequest request);
+
+    /** Routes a request and returns the whole answer. A streaming request is answered in one piece. */
+    RouteResult route(ChatRequest request);
+
+    /**
+     * Routes a request, sending the answer's text to {@code sink}. For a request with {@code stream}, text
+     * reaches the sink as it arrives from the serving model, and never from two models.
+     */
+    RouteResult route(ChatRequest request, StreamSink sink);
+
+    Policy policy();
+
+    Catalog catalog();
+
+    Classifier classifier();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link Router}; {@link #build()} names the first missing or inconsistent setting. */
+    final class Builder {
+        private Catalog catalog;
+        private Policy policy;
+        private Classifier classifier = new HeuristicClassifier();
+        private AnswerGate gate = new HeuristicAnswerGate();
+        private final Map<String, ProviderClient> providers = new LinkedHashMap<>();
+        private RouterClock clock = RouterClock.system();
+        private Supplier<String> traceIds = () -> UUID.randomUUID().toString();
+
+        private Builder() {}
+
+        public Builder catalog(Catalog value) {
+            catalog = Objects.requireNonNull(value, "catalog");
+            return this;
+        }
+
+        public Builder policy(Policy value) {
+            policy = Objects.requireNonNull(value, "policy");
+            return this;
+        }
+
+        public Builder classifier(Classifier value) {
+            classifier = Objects.requireNonNull(value, "classifier");
+            return this;
+        }
+
+        public Builder gate(AnswerGate value) {
+            gate = Objects.requireNonNull(value, "gate");
+            return this;
+        }
+
+        /** The client for a catalog provider name. Every provider the catalog's models use needs one. */
+        public Builder provider(String name, ProviderClient client) {
+            providers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(client, "client"));
+            return this;
+        }
+
+        public Builder clock(RouterClock value) {
+            clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public Builder traceIds(Supplier<String> value) {
+            traceIds = Objects.requireNonNull(value, "traceIds");
+            return this;
+        }
+
+        public Router build() {
+            if (catalog == null) {
+                throw new IllegalStateException("Router.builder(): catalog is not set");
+            }
+            if (policy == null) {
+                throw new IllegalStateException("Router.builder(): policy is not set");
+            }
+            Set<String> missing = new TreeSet<>();
+            catalog.models().forEach(m -> {
+                if (!providers.containsKey(m.provider())) {
+                    missing.add(m.provider());
+                }
+            });
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("Router.builder(): no provider client for " + String.join(", ", missing)
+                        + ": call provider(name, client) for each provider the catalog uses");
+            }
+            Set<String> unknownIntents = new TreeSet<>();
+            policy.routes().forEach(r -> r.match().intents().stream()
+                    .filter(i -> !classifier.intents().contains(i))
+                    .forEach(unknownIntents::add));
+            if (!unknownIntents.isEmpty()) {
+                throw new IllegalStateException("Router.builder(): the policy matches intents the classifier "
+                        + classifier.info().id() + " cannot produce: " + String.join(", ", unknownIntents));
+            }
+            return new DefaultRouter(catalog, policy, classifier, gate, Map.copyOf(providers), clock, traceIds);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.llmrouter.gate;
+
+import dev.llmrouter.classify.ClassifierInfo;
+import dev.llmrouter.provider.Completion;
+import dev.llmrouter.request.ChatRequest;
+
+/**
+ * Scores a model's answer to decide whether the cascade accepts it or escalates. Thread-safe.
+ */
+public interface AnswerGate {
+    ClassifierInfo info();
+
+    GateScore score(ChatRequest request, Completion answer);
+}

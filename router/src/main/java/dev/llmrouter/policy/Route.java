@@ -1,0 +1,189 @@
+package dev.llmrouter.policy;
+
+import dev.llmrouter.provider.ErrorKind;
+import dev.llmrouter.request.Capability;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/** One route of a policy: when it applies and the verbs that decide its requests. */
+public record Route(
+        String name,
+        Match match,
+        Filter filter,
+        Rank rank,
+        Select select,
+        Mutate mutate,
+        Fallback fallback,
+        Cascade cascade) {
+
+    /**
+     * When a route applies. Every condition given must hold; an empty condition holds for all requests.
+     *
+     * @param intents the classifier's top intent is one of these
+     * @param riskClasses the request's risk class is one of these
+     * @param metadata each key is present in the request's metadata with this value
+     */
+    public record Match(Set<String> intents, Set<String> riskClasses, Map<String, String> metadata) {
+        public static final Match ANY = new Match(Set.of(), Set.of(), Map.of());
+
+        public Match {
+            intents = Set.copyOf(intents);
+            riskClasses = Set.copyOf(riskClasses);
+            metadata = Map.copyOf(metadata);
+        }
+
+        public boolean matchesEverything() {
+            return intents.isEmpty() && riskClasses.isEmpty() && metadata.isEmpty();
+        }
+
+        public boolean matches(String topIntent, String riskClass, Map<String, String> requestMetadata) {
+            return (intents.isEmpty() || intents.contains(topIntent))
+                    && (riskClasses.isEmpty() || riskClasses.contains(riskClass))
+                    && metadata.entrySet().stream().allMatch(e -> e.getValue().equals(requestMetadata.get(e.getKey())));
+        }
+    }
+
+    /**
+     * Hard constraints. The context check (prompt plus max_tokens fits the window) and the request's own
+     * capability needs always apply; these add to them.
+     *
+     * @param capabilities capabilities every candidate must have even if the request does not need them
+     * @param regions allowed regions; empty allows all
+     * @param maxInputPrice USD per million input tokens
+     * @param maxOutputPrice USD per million output tokens
+     * @param maxRequestCost USD for the worst case of this request (prompt plus max_tokens of output)
+     * @param allowedModels the only models this route may use; empty allows all
+     * @param deniedModels models this route never uses
+     * @param minTier lowest tier allowed
+     * @param maxTier highest tier allowed
+     */
+    public record Filter(
+            Set<Capability> capabilities,
+            Set<String> regions,
+            OptionalDouble maxInputPrice,
+            OptionalDouble maxOutputPrice,
+            OptionalDouble maxRequestCost,
+            Set<String> allowedModels,
+            Set<String> deniedModels,
+            int minTier,
+            int maxTier) {
+        public static final Filter NONE = new Filter(
+                Set.of(),
+                Set.of(),
+                OptionalDouble.empty(),
+                OptionalDouble.empty(),
+                OptionalDouble.empty(),
+                Set.of(),
+                Set.of(),
+                1,
+                9);
+
+        public Filter {
+            capabilities = Set.copyOf(capabilities);
+            regions = Set.copyOf(regions);
+            allowedModels = Set.copyOf(allowedModels);
+            deniedModels = Set.copyOf(deniedModels);
+        }
+    }
+
+    /**
+     * How candidates are ordered within a tier (and across tiers when the cascade is off).
+     *
+     * @param by the ordering
+     * @param expectedOutputTokens output length assumed for cost and latency when the request gives no
+     *     max_tokens
+     */
+    public record Rank(By by, int expectedOutputTokens) {
+        public static final Rank DEFAULT = new Rank(By.CHEAPEST, 400);
+
+        public enum By {
+            /** Lowest expected cost for this request. */
+            CHEAPEST,
+            /** Lowest expected latency for this request. */
+            FASTEST,
+            /** Highest predicted success from the classifier, then cheapest. */
+            QUALITY
+        }
+    }
+
+    /**
+     * Which model starts and where failures go.
+     *
+     * @param start a fixed start model; empty lets the cascade or ranking choose
+     * @param failover models tried, in this order, after the ranked candidates of the start's tier when a
+     *     call fails; empty means the ranked candidates themselves
+     */
+    public record Select(Optional<String> start, List<String> failover) {
+        public static final Select AUTO = new Select(Optional.empty(), List.of());
+
+        public Select {
+            failover = List.copyOf(failover);
+        }
+    }
+
+    /**
+     * Changes made to the request for the chosen model.
+     *
+     * @param clampMaxTokens lower max_tokens to what the model can write
+     * @param dropUnsupported remove parameters the model rejects (its {@code unsupported_params})
+     * @param defaultMaxTokens max_tokens to set when the caller gave none
+     */
+    public record Mutate(boolean clampMaxTokens, boolean dropUnsupported, OptionalInt defaultMaxTokens) {
+        public static final Mutate DEFAULT = new Mutate(true, true, OptionalInt.empty());
+    }
+
+    /**
+     * What provider errors do.
+     *
+     * @param moveOn kinds that move to another model (or wait and retry); other kinds return to the caller
+     * @param maxAttempts provider calls at most per request, escalations included
+     * @param maxRetryAfter the longest Retry-After the router waits on a rate limit before moving on
+     * @param cooldownAfter consecutive failures after which a model is cooled down
+     * @param cooldownFor how long a cooled-down model is skipped
+     */
+    public record Fallback(
+            Set<ErrorKind> moveOn, int maxAttempts, Duration maxRetryAfter, int cooldownAfter, Duration cooldownFor) {
+        public static final Fallback DEFAULT = new Fallback(
+                Set.of(
+                        ErrorKind.RATE_LIMITED,
+                        ErrorKind.TIMEOUT,
+                        ErrorKind.OVERLOADED,
+                        ErrorKind.SERVER_ERROR,
+                        ErrorKind.CONTEXT_TOO_LONG,
+                        ErrorKind.AUTH),
+                4,
+                Duration.ofSeconds(2),
+                3,
+                Duration.ofSeconds(30));
+
+        public Fallback {
+            moveOn = Set.copyOf(moveOn);
+        }
+    }
+
+    /**
+     * Try cheap first, escalate when the gate rejects the answer.
+     *
+     * @param enabled when false the top-ranked candidate serves and only errors move on
+     * @param qualityFloor the start is the cheapest tier whose predicted success reaches this
+     * @param gateThreshold an answer scoring below this is escalated
+     * @param maxEscalations tiers climbed at most after the start
+     * @param streaming what a streaming request does, since a model cannot change after its first byte
+     */
+    public record Cascade(
+            boolean enabled, double qualityFloor, double gateThreshold, int maxEscalations, Streaming streaming) {
+        public static final Cascade DEFAULT = new Cascade(true, 0.7, 0.5, 1, Streaming.BUFFER);
+
+        public enum Streaming {
+            /** Buffer the cheaper answers, release one only when the gate accepts it. */
+            BUFFER,
+            /** No cascade for streams: the start model streams straight through. */
+            SKIP
+        }
+    }
+}

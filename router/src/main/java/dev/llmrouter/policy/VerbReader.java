@@ -1,0 +1,192 @@
+package dev.llmrouter.policy;
+
+import dev.llmrouter.config.ConfigNode;
+import dev.llmrouter.provider.ErrorKind;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the six verbs of a route (or of the policy's {@code defaults}). A verb the route leaves out comes
+ * from the defaults, then from the built-in default of its record.
+ */
+final class VerbReader {
+    private final PolicyLoader.References refs;
+    private final Optional<VerbReader> defaults;
+    private Optional<Route.Filter> filter = Optional.empty();
+    private Optional<Route.Rank> rank = Optional.empty();
+    private Optional<Route.Select> select = Optional.empty();
+    private Optional<Route.Mutate> mutate = Optional.empty();
+    private Optional<Route.Fallback> fallback = Optional.empty();
+    private Optional<Route.Cascade> cascade = Optional.empty();
+
+    VerbReader(PolicyLoader.References refs, Optional<VerbReader> defaults) {
+        this.refs = refs;
+        this.defaults = defaults;
+    }
+
+    void readAll(ConfigNode node) {
+        filter = node.field("filter").filter(ConfigNode::expectObject).map(this::filter);
+        rank = node.field("rank").map(this::rank);
+        select = node.field("select").filter(ConfigNode::expectObject).map(this::select);
+        mutate = node.field("mutate").filter(ConfigNode::expectObject).map(this::mutate);
+        fallback = node.field("fallback").filter(ConfigNode::expectObject).map(this::fallback);
+        cascade = node.field("cascade").filter(ConfigNode::expectObject).map(this::cascade);
+    }
+
+    Route route(String name, Route.Match match) {
+        return new Route(
+                name,
+                match,
+                filter.or(() -> defaults.flatMap(d -> d.filter)).orElse(Route.Filter.NONE),
+                rank.or(() -> defaults.flatMap(d -> d.rank)).orElse(Route.Rank.DEFAULT),
+                select.or(() -> defaults.flatMap(d -> d.select)).orElse(Route.Select.AUTO),
+                mutate.or(() -> defaults.flatMap(d -> d.mutate)).orElse(Route.Mutate.DEFAULT),
+                fallback.or(() -> defaults.flatMap(d -> d.fallback)).orElse(Route.Fallback.DEFAULT),
+                cascade.or(() -> defaults.flatMap(d -> d.cascade)).orElse(Route.Cascade.DEFAULT));
+    }
+
+    private Route.Filter filter(ConfigNode node) {
+        node.allowOnly(Set.of(
+                "capabilities",
+                "regions",
+                "max_input_price",
+                "max_output_price",
+                "max_request_cost",
+                "allowed_models",
+                "denied_models",
+                "min_tier",
+                "max_tier"));
+        int minTier = node.integer("min_tier", 1, 9).orElse(1);
+        int maxTier = node.integer("max_tier", 1, 9).orElse(9);
+        if (minTier > maxTier) {
+            node.problems().add(node.path() + ".min_tier", "cannot exceed max_tier (" + maxTier + ")");
+        }
+        return new Route.Filter(
+                Set.copyOf(node.list("capabilities", refs::capability)),
+                Set.copyOf(node.list("regions", refs::region)),
+                price(node, "max_input_price"),
+                price(node, "max_output_price"),
+                price(node, "max_request_cost"),
+                Set.copyOf(node.list("allowed_models", refs::model)),
+                Set.copyOf(node.list("denied_models", refs::model)),
+                minTier,
+                maxTier);
+    }
+
+    private static OptionalDouble price(ConfigNode node, String field) {
+        OptionalDouble value = node.number(field, 0, 1_000_000);
+        if (value.isPresent() && value.getAsDouble() == 0) {
+            node.problems()
+                    .add(node.path() + "." + field, "a ceiling of 0 admits no paid model: remove it or raise it");
+        }
+        return value;
+    }
+
+    private Route.Rank rank(ConfigNode node) {
+        if (node.json().isTextual()) {
+            return new Route.Rank(rankBy(node, node.json().asText()), Route.Rank.DEFAULT.expectedOutputTokens());
+        }
+        if (!node.expectObject()) {
+            return Route.Rank.DEFAULT;
+        }
+        node.allowOnly(Set.of("by", "expected_output_tokens"));
+        Route.Rank.By by = node.text("by").map(t -> rankBy(node, t)).orElse(Route.Rank.By.CHEAPEST);
+        int tokens =
+                node.integer("expected_output_tokens", 1, 1_000_000).orElse(Route.Rank.DEFAULT.expectedOutputTokens());
+        return new Route.Rank(by, tokens);
+    }
+
+    private static Route.Rank.By rankBy(ConfigNode node, String text) {
+        return switch (text) {
+            case "cheapest" -> Route.Rank.By.CHEAPEST;
+            case "fastest" -> Route.Rank.By.FASTEST;
+            case "quality" -> Route.Rank.By.QUALITY;
+            default -> {
+                node.problems()
+                        .add(
+                                node.json().isTextual() ? node.path() : node.path() + ".by",
+                                "unknown ranking '" + text + "' (known: cheapest, fastest, quality)");
+                yield Route.Rank.By.CHEAPEST;
+            }
+        };
+    }
+
+    private Route.Select select(ConfigNode node) {
+        node.allowOnly(Set.of("start", "failover"));
+        Optional<String> start =
+                node.field("start").flatMap(s -> s.json().asText().equals("auto") ? Optional.empty() : refs.model(s));
+        return new Route.Select(start, node.list("failover", refs::model));
+    }
+
+    private Route.Mutate mutate(ConfigNode node) {
+        node.allowOnly(Set.of("clamp_max_tokens", "drop_unsupported_params", "default_max_tokens"));
+        return new Route.Mutate(
+                node.bool("clamp_max_tokens").orElse(true),
+                node.bool("drop_unsupported_params").orElse(true),
+                node.integer("default_max_tokens", 1, 10_000_000));
+    }
+
+    private Route.Fallback fallback(ConfigNode node) {
+        node.allowOnly(Set.of("on", "max_attempts", "max_retry_after", "cooldown"));
+        Route.Fallback d = Route.Fallback.DEFAULT;
+        Set<ErrorKind> on = node.field("on").isPresent() ? EnumSet.noneOf(ErrorKind.class) : d.moveOn();
+        for (ConfigNode item : node.list("on")) {
+            item.asText().ifPresent(text -> {
+                Optional<ErrorKind> kind = ErrorKind.fromKey(text);
+                if (kind.isEmpty()) {
+                    item.error("unknown error kind '" + text + "' (known: "
+                            + Arrays.stream(ErrorKind.values())
+                                    .map(ErrorKind::key)
+                                    .collect(Collectors.joining(", ")) + ")");
+                } else if (!kind.get().recovery().canMoveOn()) {
+                    item.error(text + " always returns to the caller: another model cannot fix it");
+                } else {
+                    on.add(kind.get());
+                }
+            });
+        }
+        int attempts = node.integer("max_attempts", 1, 20).orElse(d.maxAttempts());
+        Duration wait = node.duration("max_retry_after").orElse(d.maxRetryAfter());
+        if (wait.compareTo(Duration.ofMinutes(1)) > 0) {
+            node.problems().add(node.path() + ".max_retry_after", "at most 1m: a caller is waiting");
+        }
+        int[] after = {d.cooldownAfter()};
+        Duration[] cooldown = {d.cooldownFor()};
+        node.field("cooldown").filter(ConfigNode::expectObject).ifPresent(c -> {
+            c.allowOnly(Set.of("after_failures", "for"));
+            after[0] = c.integer("after_failures", 1, 1000).orElse(after[0]);
+            cooldown[0] = c.duration("for").orElse(cooldown[0]);
+        });
+        return new Route.Fallback(on, attempts, wait, after[0], cooldown[0]);
+    }
+
+    private Route.Cascade cascade(ConfigNode node) {
+        node.allowOnly(Set.of("enabled", "quality_floor", "gate_threshold", "max_escalations", "streaming"));
+        Route.Cascade d = Route.Cascade.DEFAULT;
+        Route.Cascade.Streaming streaming = node.text("streaming")
+                .flatMap(s -> {
+                    try {
+                        return Optional.of(Route.Cascade.Streaming.valueOf(s.toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        node.problems()
+                                .add(
+                                        node.path() + ".streaming",
+                                        "unknown streaming mode '" + s + "' (known: buffer, skip)");
+                        return Optional.empty();
+                    }
+                })
+                .orElse(d.streaming());
+        return new Route.Cascade(
+                node.bool("enabled").orElse(d.enabled()),
+                node.number("quality_floor", 0, 1).orElse(d.qualityFloor()),
+                node.number("gate_threshold", 0, 1).orElse(d.gateThreshold()),
+                node.integer("max_escalations", 0, 8).orElse(d.maxEscalations()),
+                streaming);
+    }
+}

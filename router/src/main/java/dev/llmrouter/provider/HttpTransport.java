@@ -1,0 +1,235 @@
+package dev.llmrouter.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The HTTP plumbing both provider clients share: one {@link HttpClient} per provider, the three timeouts and
+ * the mapping of transport failures into {@link ProviderFailure}s.
+ *
+ * <p>The connect timeout is the client's own. The first-byte timeout bounds the wait for the response
+ * headers ({@code sendAsync} plus a bounded wait, the request being cancelled when it passes). The total
+ * timeout bounds the whole exchange, body included: a watchdog closes the response stream when it passes,
+ * which unblocks a read stuck on a stalled upstream, and the failure is then reported as a timeout.
+ */
+final class HttpTransport {
+    /** Bodies of successful answers larger than this are refused rather than buffered. */
+    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdogExecutor();
+
+    private final String provider;
+    private final HttpClient http;
+
+    HttpTransport(String provider, Duration connectTimeout) {
+        this.provider = provider;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** Reads a successful (2xx) answer's body. Runs on the calling thread. */
+    @FunctionalInterface
+    interface BodyReader<T> {
+        T read(InputStream body) throws IOException, ProviderFailure;
+    }
+
+    /**
+     * Sends {@code request} and hands a 2xx body to {@code reader}; any other status is mapped by
+     * {@link HttpErrorMapping}. {@code secret}, when present, is scrubbed from every failure message.
+     */
+    <T> T exchange(HttpRequest request, Timeouts timeouts, Optional<String> secret, BodyReader<T> reader)
+            throws ProviderFailure {
+        try {
+            return exchange(request, timeouts, reader);
+        } catch (ProviderFailure failure) {
+            throw redact(failure, secret);
+        }
+    }
+
+    private <T> T exchange(HttpRequest request, Timeouts timeouts, BodyReader<T> reader) throws ProviderFailure {
+        long start = System.nanoTime();
+        HttpResponse<InputStream> response = awaitHeaders(request, timeouts.firstByte());
+        Duration remaining = timeouts.total().minusNanos(System.nanoTime() - start);
+        InputStream body = response.body();
+        Watchdog watchdog = new Watchdog(body, remaining);
+        try {
+            int status = response.statusCode();
+            if (status < 200 || status >= 300) {
+                byte[] error = body.readNBytes(MAX_ERROR_BODY_BYTES);
+                throw HttpErrorMapping.fromResponse(
+                        provider, status, new String(error, StandardCharsets.UTF_8), response.headers());
+            }
+            return reader.read(body);
+        } catch (IOException e) {
+            if (watchdog.fired()) {
+                throw totalTimeout(timeouts);
+            }
+            throw new ProviderFailure(
+                    ErrorKind.SERVER_ERROR,
+                    provider + ": the connection broke while reading the answer (" + describe(e) + ")");
+        } catch (ProviderFailure failure) {
+            if (watchdog.fired() && failure.httpStatus().isEmpty()) {
+                throw totalTimeout(timeouts);
+            }
+            throw failure;
+        } finally {
+            watchdog.close();
+            closeQuietly(body);
+        }
+    }
+
+    private static void closeQuietly(InputStream body) {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // nothing left to read: the exchange is over either way
+        }
+    }
+
+    private HttpResponse<InputStream> awaitHeaders(HttpRequest request, Duration firstByte) throws ProviderFailure {
+        CompletableFuture<HttpResponse<InputStream>> pending =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            return pending.get(firstByte.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new ProviderFailure(
+                    ErrorKind.TIMEOUT,
+                    provider + " sent no response headers within the first-byte timeout of " + millis(firstByte));
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ProviderFailure(ErrorKind.SERVER_ERROR, provider + ": the call was interrupted");
+        } catch (ExecutionException e) {
+            throw sendFailure(request.uri(), unwrap(e));
+        }
+    }
+
+    private ProviderFailure sendFailure(URI uri, Throwable cause) {
+        String where = hostAndPort(uri);
+        if (cause instanceof HttpConnectTimeoutException) {
+            return new ProviderFailure(
+                    ErrorKind.TIMEOUT, provider + ": could not connect to " + where + " within the connect timeout");
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return new ProviderFailure(ErrorKind.TIMEOUT, provider + ": " + where + " did not answer in time");
+        }
+        if (cause instanceof ConnectException) {
+            return new ProviderFailure(
+                    ErrorKind.SERVER_ERROR,
+                    provider + ": could not connect to " + where + " (" + describe(cause) + ")");
+        }
+        if (cause instanceof IOException) {
+            return new ProviderFailure(
+                    ErrorKind.SERVER_ERROR,
+                    provider + ": could not connect to " + where + " or the connection broke (" + describe(cause)
+                            + ")");
+        }
+        return new ProviderFailure(
+                ErrorKind.SERVER_ERROR, provider + ": the call to " + where + " failed (" + describe(cause) + ")");
+    }
+
+    private ProviderFailure totalTimeout(Timeouts timeouts) {
+        return new ProviderFailure(
+                ErrorKind.TIMEOUT,
+                provider + " did not finish answering within the total timeout of " + millis(timeouts.total()));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    static String hostAndPort(URI uri) {
+        int port = uri.getPort();
+        if (port < 0) {
+            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        }
+        return uri.getHost() + ":" + port;
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        String name = e.getClass().getSimpleName();
+        return message == null || message.isBlank() ? name : name + ": " + message;
+    }
+
+    private static String millis(Duration duration) {
+        return duration.toMillis() + " ms";
+    }
+
+    /** The same failure with every occurrence of the secret replaced; a no-op when it holds none. */
+    static ProviderFailure redact(ProviderFailure failure, Optional<String> secret) {
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        if (secret.isEmpty() || !message.contains(secret.get())) {
+            return failure;
+        }
+        return new ProviderFailure(
+                failure.kind(),
+                message.replace(secret.get(), "[redacted]"),
+                failure.httpStatus(),
+                failure.retryAfter());
+    }
+
+    private static ScheduledThreadPoolExecutor watchdogExecutor() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "llmrouter-provider-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** Closes a response stream once the total deadline passes, remembering that it did. */
+    private static final class Watchdog implements AutoCloseable {
+        private final AtomicBoolean fired = new AtomicBoolean();
+        private final ScheduledFuture<?> task;
+
+        Watchdog(InputStream body, Duration after) {
+            long nanos = Math.max(0, after.toNanos());
+            this.task = WATCHDOG.schedule(
+                    () -> {
+                        fired.set(true);
+                        closeQuietly(body);
+                    },
+                    nanos,
+                    TimeUnit.NANOSECONDS);
+        }
+
+        boolean fired() {
+            return fired.get();
+        }
+
+        @Override
+        public void close() {
+            task.cancel(false);
+        }
+    }
+}

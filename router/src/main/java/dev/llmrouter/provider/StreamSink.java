@@ -1,0 +1,15 @@
+package dev.llmrouter.provider;
+
+/**
+ * Receives a streamed answer piece by piece. The router guarantees that once {@link #onText} has been
+ * called for one model, no other model's text is ever sent to the same sink.
+ */
+public interface StreamSink {
+    /** A piece of the assistant's text, in order. */
+    void onText(String delta);
+
+    /** A sink that drops everything: for calls whose answer is buffered. */
+    static StreamSink discarding() {
+        return delta -> {};
+    }
+}

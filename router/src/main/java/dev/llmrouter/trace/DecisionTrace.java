@@ -1,0 +1,138 @@
+package dev.llmrouter.trace;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The record of one routing decision, built by the decision path itself as it runs. Its JSON form (field
+ * names in snake_case) is documented in {@code router/TRACE.md}; {@link #SCHEMA} rises with any change
+ * that is not a pure addition.
+ */
+public record DecisionTrace(
+        int schema,
+        String traceId,
+        String timestamp,
+        PolicyRef policy,
+        String catalogHash,
+        ModelRef classifier,
+        ModelRef gate,
+        RequestView request,
+        Optional<ClassificationView> classification,
+        Optional<String> route,
+        String riskClass,
+        List<CandidateView> candidates,
+        List<String> ranking,
+        Optional<String> start,
+        List<AttemptView> attempts,
+        List<CooldownView> cooldowns,
+        Optional<String> servedBy,
+        double totalCostUsd,
+        boolean escalated,
+        List<String> escalationReasons,
+        Outcome outcome,
+        Optional<String> error) {
+
+    public static final int SCHEMA = 1;
+
+    public DecisionTrace {
+        candidates = List.copyOf(candidates);
+        ranking = List.copyOf(ranking);
+        attempts = List.copyOf(attempts);
+        cooldowns = List.copyOf(cooldowns);
+        escalationReasons = List.copyOf(escalationReasons);
+    }
+
+    /** How the request ended. */
+    public enum Outcome {
+        /** {@code route --explain}: decided, no model called. */
+        EXPLAINED,
+        /** A model's answer was returned. */
+        SERVED,
+        /** The policy left no model that may serve; the candidates list every reason. */
+        NO_ELIGIBLE_MODEL,
+        /** Every attempt failed with an error that could move on, or the attempts ran out. */
+        UPSTREAM_FAILED,
+        /** A provider error that only the caller can fix (bad request, content filter) was returned. */
+        RETURNED_TO_CALLER,
+        /** A stream failed after its first byte reached the caller, so no other model could take over. */
+        STREAM_BROKEN;
+
+        @JsonValue
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Outcome fromKey(String key) {
+            return valueOf(key.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** @param id policy id  @param version its version  @param hash sha256 of its canonical form */
+    public record PolicyRef(String id, int version, String hash) {}
+
+    /** A classifier or gate: readable id and sha256. */
+    public record ModelRef(String id, String hash) {}
+
+    /** What the router knew of the request (never the prompt text itself). */
+    public record RequestView(
+            int promptTokensEstimate,
+            Optional<Integer> maxTokens,
+            boolean stream,
+            List<String> requiredCapabilities,
+            int messages,
+            Map<String, String> metadata) {}
+
+    public record ClassificationView(
+            String topIntent, Map<String, Double> intents, Map<String, Double> successByTier) {}
+
+    /**
+     * One catalog model and what the filters said of it.
+     *
+     * @param rejectedBy the filter that removed it, absent when it passed
+     * @param reason a reason code, e.g. {@code context_too_small}
+     * @param values the values compared, e.g. needed and available tokens
+     */
+    public record CandidateView(
+            String model,
+            int tier,
+            boolean passed,
+            Optional<String> rejectedBy,
+            Optional<String> reason,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> values) {
+        public CandidateView {
+            values = values == null ? Map.of() : Map.copyOf(values);
+        }
+    }
+
+    /**
+     * One provider call.
+     *
+     * @param role why this call was made: start, escalation, fallback or retry
+     * @param mutations changes made to the request for this model
+     */
+    public record AttemptView(
+            int n,
+            String model,
+            String role,
+            double latencyMs,
+            int inputTokens,
+            int outputTokens,
+            double costUsd,
+            List<String> mutations,
+            Optional<ErrorView> error,
+            Optional<GateView> gate) {}
+
+    public record ErrorView(String kind, Optional<Integer> httpStatus, String message, Optional<Long> retryAfterMs) {}
+
+    /** @param verdict accept, escalate, or final (accepted because no higher tier may be tried) */
+    public record GateView(double score, double threshold, String verdict, List<String> reasons) {}
+
+    /** A model put in cooldown during this request. */
+    public record CooldownView(String model, String until, int consecutiveFailures) {}
+}

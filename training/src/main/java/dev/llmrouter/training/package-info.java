@@ -1,0 +1,4 @@
+/**
+ * The training module. See the module's README.md for what it holds and which issue brings the rest.
+ */
+package dev.llmrouter.training;
