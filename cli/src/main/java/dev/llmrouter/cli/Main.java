@@ -12,7 +12,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A learned LLM router: one OpenAI-compatible endpoint in front of many models.",
-        subcommands = {PolicyCommand.class, CatalogCommand.class, RouteCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            PolicyCommand.class,
+            CatalogCommand.class,
+            RouteCommand.class,
+            EvalCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     /** Exit code of a refused policy or catalog, or of wrong usage. */
     static final int REFUSED = 2;

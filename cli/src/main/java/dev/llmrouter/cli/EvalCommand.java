@@ -1,0 +1,291 @@
+package dev.llmrouter.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.classify.HeuristicClassifier;
+import dev.llmrouter.config.Documents;
+import dev.llmrouter.evalsets.EvalPair;
+import dev.llmrouter.evalsets.EvalReport;
+import dev.llmrouter.evalsets.Evaluation;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.Pareto;
+import dev.llmrouter.evalsets.PolicyDiff;
+import dev.llmrouter.evalsets.Pricing;
+import dev.llmrouter.evalsets.RecordLoader;
+import dev.llmrouter.evalsets.Replay;
+import dev.llmrouter.evalsets.ReportWriter;
+import dev.llmrouter.evalsets.RouterScore;
+import dev.llmrouter.evalsets.Splits;
+import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.gate.HeuristicAnswerGate;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.PolicyLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replay labelled traffic through the router and measure it against the baselines.",
+            "Writes report.json, curve.csv, plot.png and report.html to --out."
+        })
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--data",
+            required = true,
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Labelled JSONL files.")
+    List<Path> data;
+
+    @Option(names = "--cheap", required = true, paramLabel = "MODEL", description = "The cheap tier's model.")
+    String cheap;
+
+    @Option(names = "--strong", required = true, paramLabel = "MODEL", description = "The strong tier's model.")
+    String strong;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the report goes.")
+    Path out;
+
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description = "Policy to replay (default: config/eval-policy.yaml).")
+    Optional<Path> policy = Optional.empty();
+
+    @Option(names = "--compare", paramLabel = "FILE", description = "A second policy: list what changes under it.")
+    Optional<Path> compare = Optional.empty();
+
+    @Option(names = "--catalog", paramLabel = "FILE", description = "Model catalog (default: config/catalog.yaml).")
+    Optional<Path> catalog = Optional.empty();
+
+    @Option(
+            names = "--split",
+            defaultValue = "all",
+            paramLabel = "train|test|all",
+            description = "Which side of the leak-free split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(
+            names = "--test-fraction",
+            defaultValue = "0.25",
+            paramLabel = "F",
+            description = "Share of prompts on the test side (default: ${DEFAULT-VALUE}).")
+    double testFraction;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "N",
+            description = "Seed of the split and the random baseline (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--sweep",
+            defaultValue = "floor",
+            paramLabel = "floor|gate",
+            description = "Threshold to sweep (default: ${DEFAULT-VALUE}).")
+    String sweep;
+
+    @Option(
+            names = "--points",
+            defaultValue = "40",
+            paramLabel = "N",
+            description = "Thresholds in the sweep (default: ${DEFAULT-VALUE}).")
+    int points;
+
+    @Option(
+            names = "--price",
+            paramLabel = "MODEL=IN,OUT",
+            description = "USD per million input and output tokens for a model; repeatable.")
+    Map<String, String> price = new LinkedHashMap<>();
+
+    @Option(
+            names = "--prices",
+            paramLabel = "FILE",
+            description = "A JSON file of prices: {model: {input_usd_per_mtok, output_usd_per_mtok}}.")
+    Optional<Path> pricesFile = Optional.empty();
+
+    @Option(
+            names = "--assume-output-tokens",
+            defaultValue = "400",
+            paramLabel = "N",
+            description = "Answer length for cost where a record gives none (default: ${DEFAULT-VALUE}).")
+    int assumedOutputTokens;
+
+    @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
+    boolean skipInvalid;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Evaluation.Sweep sweepKind =
+                switch (sweep) {
+                    case "floor" -> Evaluation.Sweep.FLOOR;
+                    case "gate" -> Evaluation.Sweep.GATE;
+                    default ->
+                        throw new IllegalArgumentException("--sweep: expected floor or gate, got '" + sweep + "'");
+                };
+        if (points < 2) {
+            throw new IllegalArgumentException("--points must be at least 2, got " + points);
+        }
+        RecordLoader.Loaded loaded = RecordLoader.load(data, skipInvalid);
+        loaded.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
+        List<LabelledRecord> records = select(loaded.records());
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("no records on the '" + split + "' side of the split");
+        }
+        ConfigFiles files = new ConfigFiles();
+        files.catalog = catalog;
+        Catalog base = files.loadCatalog();
+        Pricing pricing = new Pricing(base, prices(), records, assumedOutputTokens);
+        EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records);
+        Classifier classifier = new HeuristicClassifier();
+        AnswerGate gate = new HeuristicAnswerGate();
+        Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
+        Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
+        Policy configured = PolicyLoader.load(policyFile, admitting, classifier.intents());
+        long started = System.nanoTime();
+        Replay replay = new Replay(pair, classifier, gate, records);
+        Evaluation.Result result =
+                Evaluation.run(replay, configured, new Evaluation.Options(sweepKind, points, seed, 20));
+        Optional<PolicyDiff.Result> diff = compare.map(file -> PolicyDiff.compare(
+                replay.outcomes(),
+                result.configured(),
+                replay.run(PolicyLoader.load(file, admitting, classifier.intents()))));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        EvalReport report = new EvalReport(
+                new EvalReport.Meta(
+                        data.stream().map(Path::toString).toList(),
+                        replay.records().size(),
+                        loaded.skipped(),
+                        split,
+                        seed,
+                        cheap,
+                        strong,
+                        sweep,
+                        configured.id() + " v" + configured.version() + " "
+                                + configured.hash().substring(0, 12),
+                        compare.map(Path::toString),
+                        classifier.info().id(),
+                        gate.info().id(),
+                        pricing.describe(),
+                        result.routes(),
+                        seconds,
+                        machine()),
+                result.routers(),
+                Pareto.of(replay.records(), pricing),
+                diff);
+        List<Path> written = ReportWriter.write(report, out);
+        summary(stdout, report);
+        written.forEach(p -> stdout.println("wrote " + p));
+        return 0;
+    }
+
+    private List<LabelledRecord> select(List<LabelledRecord> records) {
+        Splits splits = new Splits(seed, testFraction);
+        return switch (split) {
+            case "all" -> records;
+            case "train" -> splits.select(records, Splits.Side.TRAIN);
+            case "test" -> splits.select(records, Splits.Side.TEST);
+            default -> throw new IllegalArgumentException("--split: expected train, test or all, got '" + split + "'");
+        };
+    }
+
+    private Map<String, double[]> prices() {
+        Map<String, double[]> prices = new LinkedHashMap<>();
+        pricesFile.ifPresent(file -> {
+            JsonNode json = Documents.read(file);
+            json.fields().forEachRemaining(e -> {
+                JsonNode in = e.getValue().get("input_usd_per_mtok");
+                JsonNode outPrice = e.getValue().get("output_usd_per_mtok");
+                if (in == null || outPrice == null || !in.isNumber() || !outPrice.isNumber()) {
+                    throw new IllegalArgumentException(
+                            file + ": " + e.getKey() + ": expected numbers input_usd_per_mtok and output_usd_per_mtok");
+                }
+                prices.put(e.getKey(), new double[] {in.asDouble(), outPrice.asDouble()});
+            });
+        });
+        price.forEach((model, value) -> {
+            String[] parts = value.split(",");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                prices.put(model, new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])});
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--price " + model + "=" + value
+                        + ": expected MODEL=IN,OUT in USD per million tokens, e.g. --price gpt-4o=2.5,10");
+            }
+        });
+        return prices;
+    }
+
+    private static void summary(PrintWriter out, EvalReport report) {
+        EvalReport.Meta m = report.meta();
+        out.printf(
+                Locale.ROOT,
+                "%d records, %s vs %s, sweep over the %s; %d router decisions in %.1f s%n",
+                m.records(),
+                m.cheap(),
+                m.strong(),
+                m.sweep(),
+                m.routes(),
+                m.replaySeconds());
+        out.printf(
+                Locale.ROOT,
+                "%-14s %7s %8s %8s %8s %7s %8s %8s %9s%n",
+                "router",
+                "APGR",
+                "CPT50",
+                "CPT80",
+                "CPT95",
+                "AUC",
+                "quality",
+                "strong",
+                "escalated");
+        for (Map.Entry<String, RouterScore> e : report.routers().entrySet()) {
+            RouterScore r = e.getValue();
+            out.printf(
+                    Locale.ROOT,
+                    "%-14s %7s %8s %8s %8s %7s %8.4f %8.3f %9.3f%n",
+                    e.getKey(),
+                    ReportWriter.figure(r.apgr()),
+                    ReportWriter.figure(r.cpt().get("50")),
+                    ReportWriter.figure(r.cpt().get("80")),
+                    ReportWriter.figure(r.cpt().get("95")),
+                    ReportWriter.figure(r.auc()),
+                    r.quality(),
+                    r.strongShare(),
+                    r.escalationRate());
+        }
+        report.compare()
+                .ifPresent(c -> out.printf(
+                        Locale.ROOT,
+                        "policy diff: %d of %d decisions change; quality %+.4f, cost %+.4f USD%n",
+                        c.changed(),
+                        c.records(),
+                        c.qualityDelta(),
+                        c.costDeltaUsd()));
+    }
+
+    private static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
+    }
+}

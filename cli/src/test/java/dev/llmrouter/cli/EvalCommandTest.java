@@ -1,0 +1,152 @@
+package dev.llmrouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrouter.request.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvalCommandTest {
+    @TempDir
+    static Path dir;
+
+    static Path data;
+
+    @BeforeAll
+    static void fixture() throws IOException {
+        System.setProperty(
+                "llmrouter.home", Path.of("..").toAbsolutePath().normalize().toString());
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            String prompt = i % 3 == 0
+                    ? "Prove rigorously that the sum of the first " + i + " odd numbers is a square, step by step."
+                    : "What is " + i + " plus one?";
+            lines.append(String.format(
+                    Locale.ROOT,
+                    "{\"id\": \"q%d\", \"source\": \"fixture\", \"category\": \"%s\", \"prompt\": \"%s\","
+                            + " \"outcomes\": {\"small\": {\"score\": %d}, \"large\": {\"score\": 1, \"cost_usd\": 0.01}}}%n",
+                    i,
+                    i % 2 == 0 ? "even" : "odd",
+                    prompt,
+                    i % 3 == 0 ? 0 : 1));
+        }
+        data = Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+    }
+
+    @Test
+    void evalWritesTheReportAndPrintsTheTable() throws IOException {
+        Path out = dir.resolve("report");
+        Path b = Files.writeString(dir.resolve("b.yaml"), """
+                id: b
+                version: 1
+                routes:
+                  - name: all
+                    cascade: {enabled: false, quality_floor: 0.99}
+                """);
+        MainTest.Run run = MainTest.run(
+                "eval",
+                "--data",
+                data.toString(),
+                "--cheap",
+                "small",
+                "--strong",
+                "large",
+                "--price",
+                "small=0.1,0.1",
+                "--out",
+                out.toString(),
+                "--compare",
+                b.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("60 records, small vs large"), run.out());
+        assertTrue(run.out().contains("policy diff:"), run.out());
+        JsonNode report = Json.MAPPER.readTree(out.resolve("report.json").toFile());
+        assertEquals(60, report.get("meta").get("records").asInt());
+        assertEquals(0.5, report.get("routers").get("random").get("apgr").asDouble(), 0.05);
+        assertTrue(report.get("compare").get("changed").asInt() > 0);
+        for (String file : new String[] {"curve.csv", "plot.png", "report.html"}) {
+            assertTrue(Files.size(out.resolve(file)) > 100, file);
+        }
+    }
+
+    @Test
+    void anUnpricedModelIsNamedWithTheFix() {
+        MainTest.Run run = MainTest.run(
+                "eval",
+                "--data",
+                data.toString(),
+                "--cheap",
+                "small",
+                "--strong",
+                "large",
+                "--out",
+                dir.resolve("x").toString());
+        assertEquals(2, run.code());
+        assertTrue(
+                run.err()
+                        .contains("model 'small' is not in the catalog and the records carry no cost for it:"
+                                + " pass --price small=IN,OUT"),
+                run.err());
+    }
+
+    @Test
+    void anUnknownModelListsTheModelsTheRecordsName() {
+        MainTest.Run run = MainTest.run(
+                "eval",
+                "--data",
+                data.toString(),
+                "--cheap",
+                "tiny",
+                "--strong",
+                "large",
+                "--out",
+                dir.resolve("y").toString());
+        assertEquals(2, run.code());
+        assertTrue(
+                run.err().contains("no record has an outcome for model 'tiny'; the records name: large, small"),
+                run.err());
+    }
+
+    @Test
+    void badLinesStopTheRunUnlessSkipped() throws IOException {
+        Path mixed = Files.writeString(dir.resolve("mixed.jsonl"), Files.readString(data) + "{oops\n");
+        MainTest.Run stopped = MainTest.run(
+                "eval",
+                "--data",
+                mixed.toString(),
+                "--cheap",
+                "small",
+                "--strong",
+                "large",
+                "--price",
+                "small=0.1,0.1",
+                "--out",
+                dir.resolve("z").toString());
+        assertEquals(2, stopped.code());
+        assertTrue(stopped.err().contains("mixed.jsonl:61: not valid JSON"), stopped.err());
+        MainTest.Run skipped = MainTest.run(
+                "eval",
+                "--data",
+                mixed.toString(),
+                "--cheap",
+                "small",
+                "--strong",
+                "large",
+                "--price",
+                "small=0.1,0.1",
+                "--out",
+                dir.resolve("z").toString(),
+                "--skip-invalid",
+                "--split",
+                "test");
+        assertEquals(0, skipped.code(), skipped.err());
+        assertTrue(skipped.err().contains("skipped " + mixed + ":61"), skipped.err());
+    }
+}

@@ -1,0 +1,340 @@
+package dev.llmrouter.evalsets;
+
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.Route;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Runs one evaluation: the configured router at its own operating point, the same router swept over its
+ * threshold through the real decision path, and the baselines, each scored with the same metrics overall
+ * and per category.
+ */
+public final class Evaluation {
+    /** Which threshold the sweep moves. */
+    public enum Sweep {
+        /** The routes' quality floor: the pre-route decision between cheap and strong. */
+        FLOOR,
+        /** The gate threshold of a cascade that always starts cheap. */
+        GATE
+    }
+
+    /** @param points thresholds in the sweep (more gives a finer curve and a slower run) */
+    public record Options(Sweep sweep, int points, long seed, int randomRuns) {
+        public static final Options DEFAULT = new Options(Sweep.FLOOR, 40, 42, 20);
+    }
+
+    /** The routers of a run, by report key, in report order. */
+    public record Result(Map<String, RouterScore> routers, List<Decision> configured, int routes) {}
+
+    private Evaluation() {}
+
+    public static Result run(Replay replay, Policy policy, Options options) {
+        List<PairOutcome> items = replay.outcomes();
+        List<Decision> configured = replay.run(policy);
+        List<Double> thresholds = thresholds(replay, policy, options, configured);
+        List<List<Decision>> sweep = new ArrayList<>();
+        for (double t : thresholds) {
+            sweep.add(replay.run(variant(policy, options.sweep(), t)));
+        }
+        Map<String, RouterScore> routers = new LinkedHashMap<>();
+        CurvePoint cheap = Baselines.alwaysCheap(items);
+        CurvePoint strong = Baselines.alwaysStrong(items);
+        RouterScore router = routerScore(items, configured, thresholds, sweep, cheap, strong);
+        routers.put("router", router);
+        double share = router.strongShare();
+        routers.put(
+                "random",
+                swept(
+                        items,
+                        cheap,
+                        strong,
+                        share,
+                        Optional.empty(),
+                        sub -> Baselines.random(sub, options.seed(), options.randomRuns())));
+        routers.put("always_cheap", fixed(items, cheap, strong, false));
+        routers.put("always_strong", fixed(items, cheap, strong, true));
+        routers.put(
+                "length",
+                swept(
+                        items,
+                        cheap,
+                        strong,
+                        share,
+                        auc(
+                                items,
+                                items.stream()
+                                        .mapToDouble(PairOutcome::promptChars)
+                                        .toArray()),
+                        sub -> Baselines.length(sub, 200)));
+        routers.put(
+                "oracle",
+                swept(
+                        items,
+                        cheap,
+                        strong,
+                        share,
+                        auc(
+                                items,
+                                items.stream()
+                                        .mapToDouble(p -> p.strongScore() - p.cheapScore())
+                                        .toArray()),
+                        sub -> Baselines.oracle(sub, 200)));
+        return new Result(routers, configured, (thresholds.size() + 1) * items.size());
+    }
+
+    /** Thresholds that spread the sweep evenly over the scores the router actually produced. */
+    private static List<Double> thresholds(Replay replay, Policy policy, Options options, List<Decision> configured) {
+        double[] scores;
+        if (options.sweep() == Sweep.FLOOR) {
+            scores = configured.stream().mapToDouble(d -> 1 - d.difficulty()).toArray();
+        } else {
+            List<Decision> ungated = replay.run(variant(policy, Sweep.GATE, 0.0));
+            scores = ungated.stream()
+                    .map(Decision::cheapGateScore)
+                    .flatMap(Optional::stream)
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
+        }
+        Arrays.sort(scores);
+        TreeSet<Double> values = new TreeSet<>(List.of(0.0, 1.0000001));
+        for (int i = 1; i < options.points(); i++) {
+            if (scores.length > 0) {
+                values.add(scores[Math.min(scores.length - 1, (int) ((long) i * scores.length / options.points()))]);
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    static Policy variant(Policy policy, Sweep sweep, double threshold) {
+        return switch (sweep) {
+            case FLOOR ->
+                Replay.variant(
+                        policy,
+                        "floor=" + threshold,
+                        c -> new Route.Cascade(
+                                c.enabled(), threshold, c.gateThreshold(), c.maxEscalations(), c.streaming()));
+            case GATE ->
+                Replay.variant(
+                        policy,
+                        "gate=" + threshold,
+                        c -> new Route.Cascade(true, 0.0, threshold, Math.max(1, c.maxEscalations()), c.streaming()));
+        };
+    }
+
+    private static RouterScore routerScore(
+            List<PairOutcome> items,
+            List<Decision> configured,
+            List<Double> thresholds,
+            List<List<Decision>> sweep,
+            CurvePoint cheap,
+            CurvePoint strong) {
+        List<CurvePoint> curve = new ArrayList<>();
+        for (int i = 0; i < thresholds.size(); i++) {
+            curve.add(point(thresholds.get(i), sweep.get(i), all(items.size())));
+        }
+        CurvePoint at = point(Double.NaN, configured, all(items.size()));
+        Map<String, RouterScore.Segment> segments = new TreeMap<>();
+        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
+            boolean[] mask = segment.getValue();
+            List<PairOutcome> sub = select(items, mask);
+            List<CurvePoint> subCurve = new ArrayList<>();
+            for (int i = 0; i < thresholds.size(); i++) {
+                subCurve.add(point(thresholds.get(i), sweep.get(i), mask));
+            }
+            CurvePoint subAt = point(Double.NaN, configured, mask);
+            segments.put(
+                    segment.getKey(),
+                    new RouterScore.Segment(
+                            sub.size(),
+                            box(Metrics.apgr(
+                                    subCurve,
+                                    Baselines.alwaysCheap(sub).quality(),
+                                    Baselines.alwaysStrong(sub).quality())),
+                            subAt.quality(),
+                            subAt.costUsd(),
+                            subAt.strongShare()));
+        }
+        double[] difficulty =
+                configured.stream().mapToDouble(Decision::difficulty).toArray();
+        return new RouterScore(
+                box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
+                cpt(curve, cheap, strong),
+                auc(items, difficulty),
+                at.quality(),
+                at.costUsd(),
+                at.strongShare(),
+                at.escalationRate(),
+                segments,
+                curve);
+    }
+
+    private static RouterScore swept(
+            List<PairOutcome> items,
+            CurvePoint cheap,
+            CurvePoint strong,
+            double share,
+            Optional<Double> auc,
+            Function<List<PairOutcome>, List<CurvePoint>> curveOf) {
+        List<CurvePoint> curve = curveOf.apply(items);
+        CurvePoint at = atShare(curve, share);
+        Map<String, RouterScore.Segment> segments = new TreeMap<>();
+        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
+            List<PairOutcome> sub = select(items, segment.getValue());
+            List<CurvePoint> subCurve = curveOf.apply(sub);
+            CurvePoint subAt = atShare(subCurve, share);
+            segments.put(
+                    segment.getKey(),
+                    new RouterScore.Segment(
+                            sub.size(),
+                            box(Metrics.apgr(
+                                    subCurve,
+                                    Baselines.alwaysCheap(sub).quality(),
+                                    Baselines.alwaysStrong(sub).quality())),
+                            subAt.quality(),
+                            subAt.costUsd(),
+                            subAt.strongShare()));
+        }
+        return new RouterScore(
+                box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
+                cpt(curve, cheap, strong),
+                auc,
+                at.quality(),
+                at.costUsd(),
+                at.strongShare(),
+                0,
+                segments,
+                curve);
+    }
+
+    private static RouterScore fixed(List<PairOutcome> items, CurvePoint cheap, CurvePoint strong, boolean toStrong) {
+        CurvePoint at = toStrong ? strong : cheap;
+        Map<String, RouterScore.Segment> segments = new TreeMap<>();
+        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
+            List<PairOutcome> sub = select(items, segment.getValue());
+            CurvePoint p = toStrong ? Baselines.alwaysStrong(sub) : Baselines.alwaysCheap(sub);
+            segments.put(
+                    segment.getKey(),
+                    new RouterScore.Segment(
+                            sub.size(), Optional.of(toStrong ? 1.0 : 0.0), p.quality(), p.costUsd(), p.strongShare()));
+        }
+        return new RouterScore(
+                box(Metrics.pgr(at.quality(), cheap.quality(), strong.quality())),
+                Map.of(
+                        "50",
+                        Optional.of(toStrong ? 1.0 : 0.0),
+                        "80",
+                        Optional.of(toStrong ? 1.0 : 0.0),
+                        "95",
+                        Optional.of(toStrong ? 1.0 : 0.0)),
+                Optional.empty(),
+                at.quality(),
+                at.costUsd(),
+                at.strongShare(),
+                0,
+                segments,
+                List.of(at));
+    }
+
+    /** The point of a curve at a strong-call share, interpolating linearly between its neighbours. */
+    static CurvePoint atShare(List<CurvePoint> curve, double share) {
+        List<CurvePoint> sorted = curve.stream()
+                .sorted(java.util.Comparator.comparingDouble(CurvePoint::strongShare))
+                .toList();
+        CurvePoint below = sorted.getFirst();
+        for (CurvePoint p : sorted) {
+            if (p.strongShare() >= share) {
+                double span = p.strongShare() - below.strongShare();
+                double t = span <= 0 ? 0 : (share - below.strongShare()) / span;
+                return new CurvePoint(
+                        Double.NaN,
+                        share,
+                        below.quality() + t * (p.quality() - below.quality()),
+                        below.costUsd() + t * (p.costUsd() - below.costUsd()),
+                        0);
+            }
+            below = p;
+        }
+        return sorted.getLast();
+    }
+
+    private static CurvePoint point(double threshold, List<Decision> decisions, boolean[] mask) {
+        int n = 0;
+        int strong = 0;
+        int escalated = 0;
+        double quality = 0;
+        double cost = 0;
+        for (int i = 0; i < decisions.size(); i++) {
+            if (!mask[i]) {
+                continue;
+            }
+            Decision d = decisions.get(i);
+            n++;
+            strong += d.strongCalled() ? 1 : 0;
+            escalated += d.escalated() ? 1 : 0;
+            quality += d.quality();
+            cost += d.costUsd();
+        }
+        int denominator = Math.max(1, n);
+        return new CurvePoint(
+                threshold,
+                (double) strong / denominator,
+                quality / denominator,
+                cost,
+                (double) escalated / denominator);
+    }
+
+    private static Map<String, Optional<Double>> cpt(List<CurvePoint> curve, CurvePoint cheap, CurvePoint strong) {
+        Map<String, Optional<Double>> cpt = new LinkedHashMap<>();
+        for (int target : new int[] {50, 80, 95}) {
+            cpt.put(
+                    Integer.toString(target),
+                    box(Metrics.cpt(curve, cheap.quality(), strong.quality(), target / 100.0)));
+        }
+        return cpt;
+    }
+
+    private static Optional<Double> auc(List<PairOutcome> items, double[] scores) {
+        boolean[] labels = new boolean[items.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = items.get(i).strongBetter();
+        }
+        return box(Metrics.rocAuc(scores, labels));
+    }
+
+    private static Map<String, boolean[]> segmentMasks(List<PairOutcome> items) {
+        Map<String, boolean[]> masks = new TreeMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            masks.computeIfAbsent(items.get(i).segment(), k -> new boolean[items.size()])[i] = true;
+        }
+        return masks;
+    }
+
+    private static List<PairOutcome> select(List<PairOutcome> items, boolean[] mask) {
+        List<PairOutcome> sub = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (mask[i]) {
+                sub.add(items.get(i));
+            }
+        }
+        return sub;
+    }
+
+    private static boolean[] all(int n) {
+        boolean[] mask = new boolean[n];
+        Arrays.fill(mask, true);
+        return mask;
+    }
+
+    static Optional<Double> box(OptionalDouble value) {
+        return value.isPresent() ? Optional.of(value.getAsDouble()) : Optional.empty();
+    }
+}

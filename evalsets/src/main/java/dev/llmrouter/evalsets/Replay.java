@@ -1,0 +1,169 @@
+package dev.llmrouter.evalsets;
+
+import dev.llmrouter.classify.Classification;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.classify.ClassifierInfo;
+import dev.llmrouter.config.Sha256;
+import dev.llmrouter.engine.RouteResult;
+import dev.llmrouter.engine.Router;
+import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.Route;
+import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.Message;
+import dev.llmrouter.trace.DecisionTrace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * Replays labelled records through the real {@link Router}: the policy, classifier, cascade and gate run
+ * exactly as in serving, and only the provider is replaced by one that answers from the records. Each
+ * record's classification is computed once and reused across the runs of a threshold sweep.
+ */
+public final class Replay {
+    private final EvalPair pair;
+    private final Classifier classifier;
+    private final AnswerGate gate;
+    private final List<LabelledRecord> records;
+    private final List<ChatRequest> requests;
+    private final ReplayProvider provider;
+
+    public Replay(EvalPair pair, Classifier classifier, AnswerGate gate, List<LabelledRecord> records) {
+        this.pair = pair;
+        this.classifier = new Memo(classifier);
+        this.gate = gate;
+        this.records = records.stream().filter(r -> pair.outcome(r).isPresent()).toList();
+        this.requests = this.records.stream().map(Replay::request).toList();
+        Map<String, LabelledRecord> byId = new ConcurrentHashMap<>();
+        this.records.forEach(r -> byId.put(key(r), r));
+        this.provider = new ReplayProvider(byId, pair.pricing());
+    }
+
+    /** The records of the run: those with outcomes for both tiers. */
+    public List<LabelledRecord> records() {
+        return records;
+    }
+
+    public List<PairOutcome> outcomes() {
+        return records.stream().map(r -> pair.outcome(r).orElseThrow()).toList();
+    }
+
+    /** Routes every record under {@code policy}; decisions come back in record order. */
+    public List<Decision> run(Policy policy) {
+        Router router = Router.builder()
+                .catalog(pair.catalog())
+                .policy(policy)
+                .classifier(classifier)
+                .gate(gate)
+                .provider(EvalPair.PROVIDER, provider)
+                .build();
+        return java.util.stream.IntStream.range(0, records.size())
+                .parallel()
+                .mapToObj(i -> decision(records.get(i), router.route(requests.get(i))))
+                .toList();
+    }
+
+    /** {@code policy} with every route's cascade changed; its hash marks it as a variant. */
+    public static Policy variant(Policy policy, String label, UnaryOperator<Route.Cascade> change) {
+        List<Route> routes = policy.routes().stream()
+                .map(r -> new Route(
+                        r.name(),
+                        r.match(),
+                        r.filter(),
+                        r.rank(),
+                        r.select(),
+                        r.mutate(),
+                        r.fallback(),
+                        change.apply(r.cascade())))
+                .toList();
+        return new Policy(
+                policy.id(),
+                policy.version(),
+                policy.defaultRiskClass(),
+                policy.riskClasses(),
+                routes,
+                Sha256.hex(policy.hash() + "|" + label));
+    }
+
+    private Decision decision(LabelledRecord record, RouteResult result) {
+        DecisionTrace trace = result.trace();
+        Optional<String> served = trace.servedBy();
+        double quality = served.map(m -> record.outcomes().get(m).score()).orElse(0.0);
+        double cost = 0;
+        boolean strongCalled = false;
+        Optional<Double> cheapGate = Optional.empty();
+        for (DecisionTrace.AttemptView attempt : trace.attempts()) {
+            if (attempt.error().isPresent()) {
+                continue;
+            }
+            cost += pair.costOf(attempt.model(), record);
+            strongCalled |= attempt.model().equals(pair.strong());
+            if (attempt.model().equals(pair.cheap()) && attempt.gate().isPresent() && cheapGate.isEmpty()) {
+                cheapGate = Optional.of(attempt.gate().get().score());
+            }
+        }
+        double difficulty = trace.classification()
+                .map(c -> 1 - c.successByTier().getOrDefault("1", 0.0))
+                .orElse(0.0);
+        return new Decision(
+                trace.route().orElse(""),
+                trace.start().orElse(""),
+                served,
+                strongCalled,
+                trace.escalated(),
+                quality,
+                cost,
+                cheapGate,
+                difficulty);
+    }
+
+    static ChatRequest request(LabelledRecord record) {
+        List<Message> messages = new ArrayList<>();
+        for (String turn : record.turns()) {
+            messages.add(Message.of("user", turn));
+        }
+        messages.add(Message.of("user", record.prompt()));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(ReplayProvider.RECORD_KEY, key(record));
+        metadata.put("category", record.category());
+        metadata.put("source", record.source());
+        return new ChatRequest(messages, OptionalInt.empty(), false, Map.of(), metadata, "");
+    }
+
+    private static String key(LabelledRecord record) {
+        return record.location();
+    }
+
+    /** Classifies each record once; the classification does not depend on the policy being swept. */
+    private static final class Memo implements Classifier {
+        private final Classifier inner;
+        private final ConcurrentHashMap<String, Classification> cache = new ConcurrentHashMap<>();
+
+        Memo(Classifier inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public ClassifierInfo info() {
+            return inner.info();
+        }
+
+        @Override
+        public Set<String> intents() {
+            return inner.intents();
+        }
+
+        @Override
+        public Classification classify(ChatRequest request) {
+            String id = request.metadata().get(ReplayProvider.RECORD_KEY);
+            return id == null ? inner.classify(request) : cache.computeIfAbsent(id, k -> inner.classify(request));
+        }
+    }
+}

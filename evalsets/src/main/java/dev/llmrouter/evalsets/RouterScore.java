@@ -1,0 +1,29 @@
+package dev.llmrouter.evalsets;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One router's results in a report. Single figures of a swept router are read at its operating point:
+ * the configured policy's own point for the router, the point at the router's strong-call share for the
+ * swept baselines, so every row of a table compares routers at the same budget.
+ *
+ * @param apgr average performance gap recovered (empty when cheap and strong tie)
+ * @param cpt call-performance thresholds, keyed {@code "50"}, {@code "80"}, {@code "95"}
+ * @param auc ROC AUC of the router's score at finding requests the strong model does better on
+ */
+public record RouterScore(
+        Optional<Double> apgr,
+        Map<String, Optional<Double>> cpt,
+        Optional<Double> auc,
+        double quality,
+        double costUsd,
+        double strongShare,
+        double escalationRate,
+        Map<String, Segment> segments,
+        List<CurvePoint> curve) {
+
+    /** The same figures within one category. */
+    public record Segment(int records, Optional<Double> apgr, double quality, double costUsd, double strongShare) {}
+}
