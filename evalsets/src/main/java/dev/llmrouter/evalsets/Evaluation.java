@@ -151,17 +151,7 @@ public final class Evaluation {
                 subCurve.add(point(thresholds.get(i), sweep.get(i), mask));
             }
             CurvePoint subAt = point(Double.NaN, configured, mask);
-            segments.put(
-                    segment.getKey(),
-                    new RouterScore.Segment(
-                            sub.size(),
-                            box(Metrics.apgr(
-                                    subCurve,
-                                    Baselines.alwaysCheap(sub).quality(),
-                                    Baselines.alwaysStrong(sub).quality())),
-                            subAt.quality(),
-                            subAt.costUsd(),
-                            subAt.strongShare()));
+            segments.put(segment.getKey(), segmentOf(sub, subCurve, subAt));
         }
         double[] difficulty =
                 configured.stream().mapToDouble(Decision::difficulty).toArray();
@@ -173,6 +163,7 @@ public final class Evaluation {
                 at.costUsd(),
                 at.strongShare(),
                 at.escalationRate(),
+                perDollar(at, items.size()),
                 segments,
                 curve);
     }
@@ -191,17 +182,7 @@ public final class Evaluation {
             List<PairOutcome> sub = select(items, segment.getValue());
             List<CurvePoint> subCurve = curveOf.apply(sub);
             CurvePoint subAt = atShare(subCurve, share);
-            segments.put(
-                    segment.getKey(),
-                    new RouterScore.Segment(
-                            sub.size(),
-                            box(Metrics.apgr(
-                                    subCurve,
-                                    Baselines.alwaysCheap(sub).quality(),
-                                    Baselines.alwaysStrong(sub).quality())),
-                            subAt.quality(),
-                            subAt.costUsd(),
-                            subAt.strongShare()));
+            segments.put(segment.getKey(), segmentOf(sub, subCurve, subAt));
         }
         return new RouterScore(
                 box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
@@ -211,6 +192,7 @@ public final class Evaluation {
                 at.costUsd(),
                 at.strongShare(),
                 0,
+                perDollar(at, items.size()),
                 segments,
                 curve);
     }
@@ -240,6 +222,7 @@ public final class Evaluation {
                 at.costUsd(),
                 at.strongShare(),
                 0,
+                perDollar(at, items.size()),
                 segments,
                 List.of(at));
     }
@@ -332,6 +315,23 @@ public final class Evaluation {
         boolean[] mask = new boolean[n];
         Arrays.fill(mask, true);
         return mask;
+    }
+
+    private static RouterScore.Segment segmentOf(List<PairOutcome> sub, List<CurvePoint> subCurve, CurvePoint subAt) {
+        return new RouterScore.Segment(
+                sub.size(),
+                box(Metrics.apgr(
+                        subCurve,
+                        Baselines.alwaysCheap(sub).quality(),
+                        Baselines.alwaysStrong(sub).quality())),
+                subAt.quality(),
+                subAt.costUsd(),
+                subAt.strongShare());
+    }
+
+    private static Optional<Double> perDollar(CurvePoint p, int records) {
+        double perRequest = p.costUsd() / Math.max(1, records);
+        return perRequest > 0 ? Optional.of(p.quality() / perRequest) : Optional.empty();
     }
 
     static Optional<Double> box(OptionalDouble value) {

@@ -43,7 +43,7 @@ final class HtmlReport {
                 .append("\">");
         h.append("<h2>Routers</h2><table><tr><th>router</th><th>APGR</th><th>CPT(50%)</th><th>CPT(80%)</th>")
                 .append("<th>CPT(95%)</th><th>AUC</th><th>quality</th><th>strong share</th><th>escalation rate</th>")
-                .append("<th>cost / 1k req (USD)</th></tr>");
+                .append("<th>cost / 1k req (USD)</th><th>quality per USD</th></tr>");
         for (Map.Entry<String, RouterScore> e : report.routers().entrySet()) {
             RouterScore r = e.getValue();
             h.append("<tr><td>")

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param apgr average performance gap recovered (empty when cheap and strong tie)
  * @param cpt call-performance thresholds, keyed {@code "50"}, {@code "80"}, {@code "95"}
  * @param auc ROC AUC of the router's score at finding requests the strong model does better on
+ * @param qualityPerDollar mean quality divided by mean cost per request: quality bought per USD
  */
 public record RouterScore(
         Optional<Double> apgr,
@@ -21,6 +22,7 @@ public record RouterScore(
         double costUsd,
         double strongShare,
         double escalationRate,
+        Optional<Double> qualityPerDollar,
         Map<String, Segment> segments,
         List<CurvePoint> curve) {
 
