@@ -3,7 +3,6 @@ package dev.llmrouter.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.EvalReport;
@@ -17,6 +16,7 @@ import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.ReportWriter;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
+import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -131,6 +132,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
     boolean skipInvalid;
 
+    @Option(names = "--tiers", paramLabel = "FILE", description = "Model-to-tier mapping (default: config/tiers.yaml).")
+    Optional<Path> tiers = Optional.empty();
+
+    @Mixin
+    ClassifierOption classifierOption;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -154,8 +161,9 @@ final class EvalCommand implements Callable<Integer> {
         files.catalog = catalog;
         Catalog base = files.loadCatalog();
         Pricing pricing = new Pricing(base, prices(), records, assumedOutputTokens);
-        EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records);
-        Classifier classifier = new HeuristicClassifier();
+        TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
+        EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
+        Classifier classifier = classifierOption.load();
         AnswerGate gate = new HeuristicAnswerGate();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
@@ -187,6 +195,7 @@ final class EvalCommand implements Callable<Integer> {
                         pricing.describe(),
                         result.routes(),
                         seconds,
+                        replay.classifierMicros(),
                         machine()),
                 result.routers(),
                 Pareto.of(replay.records(), pricing),
@@ -240,13 +249,14 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport.Meta m = report.meta();
         out.printf(
                 Locale.ROOT,
-                "%d records, %s vs %s, sweep over the %s; %d router decisions in %.1f s%n",
+                "%d records, %s vs %s, sweep over the %s; %d router decisions in %.1f s; classifier %.0f us a request%n",
                 m.records(),
                 m.cheap(),
                 m.strong(),
                 m.sweep(),
                 m.routes(),
-                m.replaySeconds());
+                m.replaySeconds(),
+                m.classifierMicros());
         out.printf(
                 Locale.ROOT,
                 "%-14s %7s %8s %8s %8s %7s %8s %8s %9s%n",

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CatalogCommand.class,
             RouteCommand.class,
             EvalCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -26,11 +27,16 @@ public final class Main implements Runnable {
     /** Exit code of a request the router could not serve. */
     static final int FAILED = 1;
 
+    /** DJL's own notices (no CUDA on a CPU machine, no ONNX extensions) are noise here; ours say what matters. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("ai.djl");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // DJL must never phone home: offline before its first use (the launcher also sets OPT_OUT_TRACKING)
         System.setProperty("ai.djl.offline", "true");
+        QUIET.setLevel(java.util.logging.Level.SEVERE);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(run(out, err, args));

@@ -1,7 +1,6 @@
 package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -44,12 +43,16 @@ final class PolicyCommand implements Runnable {
         @Option(names = "--catalog", paramLabel = "FILE", description = "Model catalog (default: config/catalog.yaml).")
         Path catalog;
 
+        @picocli.CommandLine.Mixin
+        ClassifierOption classifierOption;
+
         @Override
         public Integer call() {
             ConfigFiles files = new ConfigFiles();
             files.catalog = java.util.Optional.ofNullable(catalog);
             Catalog loaded = files.loadCatalog();
-            Policy policy = PolicyLoader.load(file, loaded, new HeuristicClassifier().intents());
+            Policy policy =
+                    PolicyLoader.load(file, loaded, classifierOption.load().intents());
             spec.commandLine()
                     .getOut()
                     .printf(

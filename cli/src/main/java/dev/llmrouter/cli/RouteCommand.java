@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.engine.RouteResult;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.Policy;
@@ -45,6 +44,9 @@ final class RouteCommand implements Callable<Integer> {
     @Mixin
     ConfigFiles files;
 
+    @Mixin
+    ClassifierOption classifierOption;
+
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The user message.")
     Optional<String> prompt = Optional.empty();
 
@@ -83,7 +85,7 @@ final class RouteCommand implements Callable<Integer> {
         if (maxTokens.isPresent() && maxTokens.get() < 1) {
             throw new IllegalArgumentException("--max-tokens must be a positive number, got " + maxTokens.get());
         }
-        Classifier classifier = new HeuristicClassifier();
+        Classifier classifier = classifierOption.load();
         Catalog catalog = files.loadCatalog();
         Policy policy = files.loadPolicy(catalog, classifier);
         Router.Builder builder =

@@ -63,7 +63,9 @@ class EvalCommandTest {
                 "--out",
                 out.toString(),
                 "--compare",
-                b.toString());
+                b.toString(),
+                "--classifier",
+                "heuristic");
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("60 records, small vs large"), run.out());
         assertTrue(run.out().contains("policy diff:"), run.out());

@@ -14,20 +14,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The two tiers of an evaluation run and the catalog the router sees during it: the cheap model as tier 1
- * and the strong one as tier 2, both served by the replay provider. A model the catalog lacks is added with
+ * The two tiers of an evaluation run and the catalog the router sees during it: the cheap and the strong
+ * model at their tiers ({@link TierMap}), both served by the replay provider. A model the catalog lacks is added with
  * the price {@link Pricing} finds for it (command line, else implied by the records' real costs).
  *
  * @param cheap the cheap model's name, as the records name it
  * @param strong the strong model's name
  * @param catalog the run's catalog: exactly these two models
  * @param pricing how calls are costed
+ * @param cheapTier the cheap model's tier: its listed tier, else 1
+ * @param strongTier the strong model's tier: its listed tier when above the cheap one, else the cheap tier + 1
  */
-public record EvalPair(String cheap, String strong, Catalog catalog, Pricing pricing) {
+public record EvalPair(String cheap, String strong, Catalog catalog, Pricing pricing, int cheapTier, int strongTier) {
     public static final String PROVIDER = "replay";
 
     public static EvalPair of(
-            Catalog base, String cheap, String strong, Pricing pricing, List<LabelledRecord> records) {
+            Catalog base, String cheap, String strong, Pricing pricing, List<LabelledRecord> records, TierMap tiers) {
         if (cheap.equals(strong)) {
             throw new IllegalArgumentException("--cheap and --strong name the same model '" + cheap + "'");
         }
@@ -41,13 +43,16 @@ public record EvalPair(String cheap, String strong, Catalog catalog, Pricing pri
         }
         ProviderSpec replay = new ProviderSpec(
                 PROVIDER, ProviderSpec.Kind.OPENAI, URI.create("http://replay.invalid"), "", Timeouts.DEFAULT);
+        int cheapTier = tiers.tierOf(cheap).orElse(1);
+        int listed = tiers.tierOf(strong).orElse(0);
+        int strongTier = listed > cheapTier ? listed : cheapTier + 1;
         Catalog catalog = new Catalog(
                 base.pricesAsOf(),
                 base.regions(),
                 Map.of(PROVIDER, replay),
-                List.of(spec(base, cheap, 1, pricing), spec(base, strong, 2, pricing)),
+                List.of(spec(base, cheap, cheapTier, pricing), spec(base, strong, strongTier, pricing)),
                 base.hash());
-        return new EvalPair(cheap, strong, catalog, pricing);
+        return new EvalPair(cheap, strong, catalog, pricing, cheapTier, strongTier);
     }
 
     private static ModelSpec spec(Catalog base, String name, int tier, Pricing pricing) {

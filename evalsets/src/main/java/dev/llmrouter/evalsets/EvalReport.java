@@ -27,6 +27,7 @@ public record EvalReport(
      * @param skipped invalid lines skipped
      * @param routes router decisions made (configured point plus every sweep point)
      * @param replaySeconds wall time of the replays and metrics, for the speed figure
+     * @param classifierMicros mean time of one classification during the replay
      */
     public record Meta(
             List<String> data,
@@ -44,5 +45,6 @@ public record EvalReport(
             String costBasis,
             int routes,
             double replaySeconds,
+            double classifierMicros,
             String machine) {}
 }

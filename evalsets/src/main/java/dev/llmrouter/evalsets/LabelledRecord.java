@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * @param split {@code train}, {@code test} or {@code val} where the source defines one
  * @param prompt the user message being routed
  * @param turns earlier user turns of a multi-turn conversation, oldest first
- * @param outcomes by model name
+ * @param outcomes by model name; empty for an intent-only record
+ * @param intent the source's intent label, for intent-only sets (CLINC150, Banking77, Arena)
  * @param file the file it was read from, for reports
  * @param line its line in that file; ids may repeat (the same question asked twice), file and line do not
  */
@@ -29,6 +30,7 @@ public record LabelledRecord(
         String prompt,
         List<String> turns,
         Map<String, Outcome> outcomes,
+        Optional<String> intent,
         String file,
         int line) {
 
@@ -40,6 +42,7 @@ public record LabelledRecord(
         Objects.requireNonNull(prompt, "prompt");
         turns = List.copyOf(turns);
         outcomes = Map.copyOf(outcomes);
+        Objects.requireNonNull(intent, "intent");
         Objects.requireNonNull(file, "file");
     }
 

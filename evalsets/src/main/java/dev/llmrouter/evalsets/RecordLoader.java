@@ -29,7 +29,7 @@ import java.util.Set;
 public final class RecordLoader {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Set<String> FIELDS =
-            Set.of("id", "source", "category", "split", "prompt", "turns", "outcomes");
+            Set.of("id", "source", "category", "split", "prompt", "turns", "outcomes", "intent");
     private static final Set<String> OUTCOME_FIELDS =
             Set.of("score", "raw_score", "cost_usd", "input_tokens", "output_tokens", "output_chars", "response");
 
@@ -121,6 +121,9 @@ public final class RecordLoader {
             }
         }
         Optional<String> split = Optional.of(text(node, "split", false)).filter(s -> !s.isEmpty());
+        Optional<String> intent = Optional.of(text(node, "intent", false)).filter(s -> !s.isEmpty());
+        Map<String, LabelledRecord.Outcome> outcomes =
+                intent.isPresent() && node.get("outcomes") == null ? Map.of() : outcomes(node.get("outcomes"));
         return new LabelledRecord(
                 id,
                 text(node, "source", false),
@@ -128,7 +131,8 @@ public final class RecordLoader {
                 split,
                 prompt,
                 turns,
-                outcomes(node.get("outcomes")),
+                outcomes,
+                intent,
                 file,
                 lineNumber);
     }

@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Replay {
     private final EvalPair pair;
-    private final Classifier classifier;
+    private final Memo memo;
     private final AnswerGate gate;
     private final List<LabelledRecord> records;
     private final List<ChatRequest> requests;
@@ -37,13 +37,22 @@ public final class Replay {
 
     public Replay(EvalPair pair, Classifier classifier, AnswerGate gate, List<LabelledRecord> records) {
         this.pair = pair;
-        this.classifier = new Memo(classifier);
+        this.memo = new Memo(classifier);
         this.gate = gate;
         this.records = records.stream().filter(r -> pair.outcome(r).isPresent()).toList();
         this.requests = this.records.stream().map(Replay::request).toList();
         Map<String, LabelledRecord> byId = new ConcurrentHashMap<>();
         this.records.forEach(r -> byId.put(key(r), r));
         this.provider = new ReplayProvider(byId, pair.pricing());
+    }
+
+    /**
+     * Mean wall time of one classification in microseconds, measured as the replay ran (two records
+     * classified at once on a 2-core machine; the JIT warms up during the run). A report, not a benchmark.
+     */
+    public double classifierMicros() {
+        long n = memo.calls.sum();
+        return n == 0 ? 0 : memo.nanos.sum() / 1000.0 / n;
     }
 
     /** The records of the run: those with outcomes for both tiers. */
@@ -60,7 +69,7 @@ public final class Replay {
         Router router = Router.builder()
                 .catalog(pair.catalog())
                 .policy(policy)
-                .classifier(classifier)
+                .classifier(memo)
                 .gate(gate)
                 .provider(EvalPair.PROVIDER, provider)
                 .build();
@@ -109,9 +118,8 @@ public final class Replay {
                 cheapGate = Optional.of(attempt.gate().get().score());
             }
         }
-        double difficulty = trace.classification()
-                .map(c -> 1 - c.successByTier().getOrDefault("1", 0.0))
-                .orElse(0.0);
+        Classification classification = memo.cache.get(key(record));
+        double difficulty = classification == null ? 0 : 1 - classification.successAt(pair.cheapTier());
         return new Decision(
                 trace.route().orElse(""),
                 trace.start().orElse(""),
@@ -145,6 +153,8 @@ public final class Replay {
     private static final class Memo implements Classifier {
         private final Classifier inner;
         private final ConcurrentHashMap<String, Classification> cache = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
 
         Memo(Classifier inner) {
             this.inner = inner;
@@ -163,7 +173,15 @@ public final class Replay {
         @Override
         public Classification classify(ChatRequest request) {
             String id = request.metadata().get(ReplayProvider.RECORD_KEY);
-            return id == null ? inner.classify(request) : cache.computeIfAbsent(id, k -> inner.classify(request));
+            return id == null ? timed(request) : cache.computeIfAbsent(id, k -> timed(request));
+        }
+
+        private Classification timed(ChatRequest request) {
+            long started = System.nanoTime();
+            Classification c = inner.classify(request);
+            nanos.add(System.nanoTime() - started);
+            calls.increment();
+            return c;
         }
     }
 }

@@ -84,6 +84,7 @@ class EvaluationTest {
                 String.format(java.util.Locale.ROOT, "p=%.1f question %d", p, n),
                 List.of(),
                 Map.of("cheap", c, "strong", s),
+                Optional.empty(),
                 "fixture.jsonl",
                 n);
     }
@@ -107,7 +108,7 @@ class EvaluationTest {
     static Replay replay() {
         Pricing pricing = new Pricing(CATALOG, Map.of(), RECORDS, 400);
         return new Replay(
-                EvalPair.of(CATALOG, "cheap", "strong", pricing, RECORDS),
+                EvalPair.of(CATALOG, "cheap", "strong", pricing, RECORDS, new TierMap(Map.of(), CATALOG)),
                 BY_PROMPT,
                 new HeuristicAnswerGate(),
                 RECORDS);
@@ -190,6 +191,7 @@ class EvaluationTest {
                         "list prices",
                         result.routes(),
                         0.1,
+                        1.0,
                         "test"),
                 result.routers(),
                 Pareto.of(replay.records(), new Pricing(CATALOG, Map.of(), RECORDS, 400)),

@@ -48,7 +48,7 @@ class RealDataSanityTest {
         prices.put(cheap, new double[] {0.2, 0.2});
         prices.put(strong, new double[] {5, 15});
         Pricing pricing = new Pricing(CATALOG, prices, records, 400);
-        EvalPair pair = EvalPair.of(CATALOG, cheap, strong, pricing, records);
+        EvalPair pair = EvalPair.of(CATALOG, cheap, strong, pricing, records, new TierMap(Map.of(), CATALOG));
         Replay replay = new Replay(pair, new HeuristicClassifier(), new HeuristicAnswerGate(), records);
         List<PairOutcome> items = replay.outcomes();
         assertTrue(items.size() > 100, file + " has " + items.size() + " records with both outcomes");

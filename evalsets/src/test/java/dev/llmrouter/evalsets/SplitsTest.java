@@ -28,6 +28,7 @@ class SplitsTest {
                                 java.util.OptionalInt.empty(),
                                 java.util.OptionalInt.empty(),
                                 Optional.empty())),
+                Optional.empty(),
                 file,
                 1);
     }
@@ -71,6 +72,7 @@ class SplitsTest {
                 "Now shorten it.",
                 List.of("Write a poem about the sea."),
                 record("f", "x").outcomes(),
+                Optional.empty(),
                 "f",
                 2);
         assertEquals("write a poem about the sea", Splits.key(second));

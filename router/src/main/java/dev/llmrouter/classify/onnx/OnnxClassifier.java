@@ -1,0 +1,126 @@
+package dev.llmrouter.classify.onnx;
+
+import dev.llmrouter.classify.Classification;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.classify.ClassifierInfo;
+import dev.llmrouter.config.Sha256;
+import dev.llmrouter.features.FeatureExtractor;
+import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.features.SparseVector;
+import dev.llmrouter.request.ChatRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The learned classifier: an intent model and one difficulty model per tier, exported from Tribuo to ONNX
+ * and run through DJL. A bundle is a folder with {@code intent.onnx} and {@code difficulty-tier<N>.onnx},
+ * each beside its model card. Loaded once; thread-safe.
+ */
+public final class OnnxClassifier implements Classifier, AutoCloseable {
+    private final FeatureExtractor extractor;
+    private final OnnxModel intent;
+    private final Map<Integer, OnnxModel> difficulty;
+    private final ClassifierInfo info;
+
+    private OnnxClassifier(
+            FeatureExtractor extractor, OnnxModel intent, Map<Integer, OnnxModel> difficulty, String id) {
+        this.extractor = extractor;
+        this.intent = intent;
+        this.difficulty = difficulty;
+        StringBuilder hashes = new StringBuilder(intent.card().onnxSha256());
+        difficulty.values().forEach(m -> hashes.append(m.card().onnxSha256()));
+        this.info = new ClassifierInfo(id, Sha256.hex(hashes.toString()));
+    }
+
+    /** Loads a bundle folder; every problem is an {@link IllegalArgumentException} naming the file and the fix. */
+    public static OnnxClassifier load(Path dir, Device device) {
+        if (!Files.isRegularFile(dir.resolve("intent.onnx"))) {
+            throw new IllegalArgumentException(dir + ": no intent.onnx: a classifier bundle holds intent.onnx and"
+                    + " difficulty-tier<N>.onnx with their .json cards (make one with ./llm-router train)");
+        }
+        dev.llmrouter.features.ModelCard intentCard = dev.llmrouter.features.ModelCard.read(dir.resolve("intent.json"));
+        FeatureSpec spec = FeatureSpec.byHash(intentCard.featureSpecHash())
+                .orElseThrow(() -> new IllegalArgumentException(dir.resolve("intent.json") + ": trained on features '"
+                        + intentCard.featureSpec() + "' (sha256 " + intentCard.featureSpecHash() + "), which this"
+                        + " router cannot extract (it knows " + FeatureSpec.KNOWN.keySet()
+                        + "): retrain the bundle with"
+                        + " ./llm-router train, or run the router version it was trained with"));
+        FeatureExtractor extractor = new FeatureExtractor(spec);
+        Map<Integer, OnnxModel> difficulty = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith("difficulty-tier") && name.endsWith(".onnx")) {
+                    String model = name.substring(0, name.length() - ".onnx".length());
+                    OnnxModel loaded = OnnxModel.load(dir, model, extractor.spec(), device);
+                    difficulty.put(loaded.card().tier(), loaded);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        if (difficulty.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no difficulty-tier<N>.onnx model in the bundle");
+        }
+        OnnxModel intent = OnnxModel.load(dir, "intent", extractor.spec(), device);
+        String id = "onnx:" + dir.toAbsolutePath().normalize().getFileName();
+        return new OnnxClassifier(extractor, intent, difficulty, id);
+    }
+
+    @Override
+    public ClassifierInfo info() {
+        return info;
+    }
+
+    @Override
+    public Set<String> intents() {
+        return Set.copyOf(intent.card().labels());
+    }
+
+    /** The tiers this bundle predicts success for. */
+    public Set<Integer> tiers() {
+        return difficulty.keySet();
+    }
+
+    @Override
+    public Classification classify(ChatRequest request) {
+        SparseVector features = extractor.extract(request);
+        float[] p = intent.predict(features);
+        Map<String, Double> intents = new LinkedHashMap<>();
+        List<String> labels = intent.card().labels();
+        for (int i = 0; i < labels.size(); i++) {
+            intents.put(labels.get(i), (double) p[i]);
+        }
+        Map<Integer, Double> success = new TreeMap<>();
+        difficulty.forEach((tier, model) -> success.put(tier, positive(model, model.predict(features))));
+        return new Classification(intents, success);
+    }
+
+    private static double positive(OnnxModel model, float[] probabilities) {
+        int index = model.card().labels().indexOf(model.card().positiveLabel());
+        return probabilities[index];
+    }
+
+    /** The cards of the bundle's models, for reports. */
+    public List<dev.llmrouter.features.ModelCard> cards() {
+        List<dev.llmrouter.features.ModelCard> cards = new ArrayList<>();
+        cards.add(intent.card());
+        difficulty.values().forEach(m -> cards.add(m.card()));
+        return cards;
+    }
+
+    @Override
+    public void close() {
+        intent.close();
+        difficulty.values().forEach(OnnxModel::close);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.llmrouter.classify.onnx;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import dev.llmrouter.config.Sha256;
+import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.features.ModelCard;
+import dev.llmrouter.features.SparseVector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * One exported classifier, loaded once through DJL's ONNX Runtime engine: its card, the map from the
+ * feature space to its input columns, and a small pool of predictors shared by all threads. Refuses a model
+ * whose card does not match its ONNX file or whose feature spec differs from the running extractor's.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(OnnxModel.class.getName());
+
+    private final ModelCard card;
+    private final int[] columnOf;
+    private final int width;
+    private final ZooModel<NDList, NDList> model;
+    private final BlockingQueue<Predictor<NDList, NDList>> predictors;
+
+    private OnnxModel(ModelCard card, int[] columnOf, int width, ZooModel<NDList, NDList> model, int pool) {
+        this.card = card;
+        this.columnOf = columnOf;
+        this.width = width;
+        this.model = model;
+        this.predictors = new ArrayBlockingQueue<>(pool);
+        for (int i = 0; i < pool; i++) {
+            predictors.add(model.newPredictor());
+        }
+    }
+
+    /** Loads {@code <dir>/<name>.onnx} with its card {@code <dir>/<name>.json}. */
+    public static OnnxModel load(Path dir, String name, FeatureSpec spec, Device device) {
+        Path onnx = dir.resolve(name + ".onnx");
+        ModelCard card = ModelCard.read(dir.resolve(name + ".json"));
+        String actual;
+        try {
+            actual = Sha256.hex(Files.readAllBytes(onnx));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(onnx + ": cannot read the model: " + e.getMessage(), e);
+        }
+        if (!actual.equals(card.onnxSha256())) {
+            throw new IllegalArgumentException(onnx + ": sha256 " + actual + " differs from its card's "
+                    + card.onnxSha256() + ": the model file and its card do not belong together; export them again");
+        }
+        if (!spec.hash().equals(card.featureSpecHash())) {
+            throw new IllegalArgumentException(name + " was trained on features '" + card.featureSpec() + "' (sha256 "
+                    + card.featureSpecHash() + "), but this router extracts '" + spec.canonical() + "' (sha256 "
+                    + spec.hash() + "): retrain the model with this version, or run the version it was trained with");
+        }
+        BitSet columns = card.columnSet();
+        int[] columnOf = new int[spec.width()];
+        Arrays.fill(columnOf, -1);
+        int n = 0;
+        for (int i = columns.nextSetBit(0); i >= 0; i = columns.nextSetBit(i + 1)) {
+            if (i >= columnOf.length) {
+                throw new IllegalArgumentException(name + ": column " + i + " is outside the feature space");
+            }
+            columnOf[i] = n++;
+        }
+        return new OnnxModel(
+                card,
+                columnOf,
+                n,
+                open(onnx, device),
+                Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static ZooModel<NDList, NDList> open(Path onnx, Device device) {
+        boolean gpu = device == Device.GPU || device == Device.AUTO && gpuVisible();
+        if (gpu) {
+            try {
+                return criteria(onnx, ai.djl.Device.gpu()).loadModel();
+            } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "cannot run " + onnx.getFileName() + " on a GPU (" + e.getMessage()
+                                + "); running it on the CPU");
+            }
+        }
+        try {
+            return criteria(onnx, ai.djl.Device.cpu()).loadModel();
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalArgumentException(onnx + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean gpuVisible() {
+        try {
+            return Engine.getEngine("OnnxRuntime").getGpuCount() > 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Criteria<NDList, NDList> criteria(Path onnx, ai.djl.Device device) {
+        return Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(onnx)
+                .optEngine("OnnxRuntime")
+                .optDevice(device)
+                .build();
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    /** The output probabilities for one feature vector, in the order of {@link ModelCard#labels()}. */
+    public float[] predict(SparseVector features) {
+        float[] input = new float[width];
+        int[] idx = features.indices();
+        float[] val = features.values();
+        for (int i = 0; i < idx.length; i++) {
+            int column = columnOf[idx[i]];
+            if (column >= 0) {
+                input[column] = val[i];
+            }
+        }
+        Predictor<NDList, NDList> predictor = take();
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray x = manager.create(input, new Shape(1, width));
+            x.setName("input");
+            return predictor.predict(new NDList(x)).get(0).toFloatArray();
+        } catch (TranslateException e) {
+            throw new IllegalStateException(card.name() + ": ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            predictors.add(predictor);
+        }
+    }
+
+    private Predictor<NDList, NDList> take() {
+        try {
+            return predictors.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a predictor", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        predictors.forEach(Predictor::close);
+        model.close();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.llmrouter.features;
+
+import dev.llmrouter.request.ChatRequest;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request into the feature vector that training and serving share: hashed word n-grams and
+ * character n-grams of the last user message (log term frequency, L2-normalised per group), and simple
+ * counts (length, lines, code blocks, digits, math notation, answer options, question marks, upper case,
+ * conversation turns), each squashed into [0, 1]. Stateless and thread-safe.
+ */
+public final class FeatureExtractor {
+    private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
+    private static final Pattern MATH = Pattern.compile("[=+*/^<>]|\\\\frac|\\\\sqrt|\\$");
+    private static final int WORD_SEED = 0x9747b28c;
+    private static final int CHAR_SEED = 0x5bd1e995;
+
+    private final FeatureSpec spec;
+
+    public FeatureExtractor(FeatureSpec spec) {
+        this.spec = spec;
+    }
+
+    public FeatureSpec spec() {
+        return spec;
+    }
+
+    public SparseVector extract(ChatRequest request) {
+        return extract(request.lastUserText(), request.userTurns());
+    }
+
+    /** The features of {@code text} as the last of {@code turns} user turns. */
+    public SparseVector extract(String text, int turns) {
+        int buckets = spec.buckets();
+        int mask = buckets - 1;
+        String lower = text.toLowerCase(Locale.ROOT);
+        Accumulator words = new Accumulator();
+        String[] tokens = tokens(lower);
+        for (int n = 1; n <= spec.wordNgrams(); n++) {
+            for (int i = 0; i + n <= tokens.length; i++) {
+                int h = WORD_SEED ^ n;
+                for (int k = i; k < i + n; k++) {
+                    h = fnv(h, tokens[k]);
+                    h = fnvChar(h, ' ');
+                }
+                words.add(h & mask);
+            }
+        }
+        Accumulator chars = new Accumulator();
+        if (spec.charNgramMin() > 0) {
+            String squashed = " " + String.join(" ", tokens) + " ";
+            for (int n = spec.charNgramMin(); n <= spec.charNgramMax(); n++) {
+                for (int i = 0; i + n <= squashed.length(); i++) {
+                    int h = CHAR_SEED ^ n;
+                    for (int k = i; k < i + n; k++) {
+                        h = fnvChar(h, squashed.charAt(k));
+                    }
+                    chars.add(h & mask);
+                }
+            }
+        }
+        float[] counts = counts(text, tokens.length, turns);
+        return merge(counts, words.normalised(), chars.normalised());
+    }
+
+    private static float[] counts(String text, int words, int turns) {
+        int digits = 0;
+        int upper = 0;
+        int letters = 0;
+        int questions = 0;
+        int lines = 1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isDigit(c)) {
+                digits++;
+            } else if (Character.isLetter(c)) {
+                letters++;
+                if (Character.isUpperCase(c)) {
+                    upper++;
+                }
+            } else if (c == '?') {
+                questions++;
+            } else if (c == '\n') {
+                lines++;
+            }
+        }
+        int codeBlocks = (text.length() - text.replace("```", "").length()) / 6;
+        long math = MATH.matcher(text).results().count();
+        long options = OPTION.matcher(text).results().count();
+        int chars = Math.max(1, text.length());
+        // alphabetical, as FeatureSpec.COUNTS
+        return new float[] {
+            squash(Math.log1p(text.length()) / Math.log1p(20_000)),
+            squash(codeBlocks / 3.0),
+            squash(digits * 5.0 / chars),
+            squash(Math.log1p(lines) / Math.log1p(400)),
+            squash(math * 10.0 / chars),
+            squash(options / 10.0),
+            squash(questions / 5.0),
+            squash((turns - 1) / 5.0),
+            squash(upper / (double) Math.max(1, letters) * 3),
+            squash(Math.log1p(words) / Math.log1p(4000))
+        };
+    }
+
+    private static float squash(double v) {
+        return (float) Math.max(0, Math.min(1, v));
+    }
+
+    private SparseVector merge(float[] counts, Accumulator.Sparse words, Accumulator.Sparse chars) {
+        int base = counts.length;
+        int[] idx = new int[counts.length + words.size() + chars.size()];
+        float[] val = new float[idx.length];
+        int n = 0;
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                idx[n] = i;
+                val[n++] = counts[i];
+            }
+        }
+        // merge the two sorted bucket lists, summing a bucket both groups hit
+        int i = 0;
+        int j = 0;
+        while (i < words.size() || j < chars.size()) {
+            int bw = i < words.size() ? words.buckets()[i] : Integer.MAX_VALUE;
+            int bc = j < chars.size() ? chars.buckets()[j] : Integer.MAX_VALUE;
+            int bucket = Math.min(bw, bc);
+            float v = 0;
+            if (bw == bucket) {
+                v += words.values()[i++];
+            }
+            if (bc == bucket) {
+                v += chars.values()[j++];
+            }
+            idx[n] = base + bucket;
+            val[n++] = v;
+        }
+        return new SparseVector(Arrays.copyOf(idx, n), Arrays.copyOf(val, n));
+    }
+
+    static String[] tokens(String lower) {
+        return Arrays.stream(lower.split("[^\\p{L}\\p{N}]+"))
+                .filter(t -> !t.isEmpty())
+                .toArray(String[]::new);
+    }
+
+    private static int fnv(int h, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            h = fnvChar(h, s.charAt(i));
+        }
+        return h;
+    }
+
+    private static int fnvChar(int h, char c) {
+        h ^= c;
+        return h * 0x01000193;
+    }
+
+    /** Bucket counts of one group, turned into log term frequencies with unit L2 norm. */
+    private static final class Accumulator {
+        private int[] buckets = new int[64];
+        private int size;
+
+        void add(int bucket) {
+            if (size == buckets.length) {
+                buckets = Arrays.copyOf(buckets, size * 2);
+            }
+            buckets[size++] = bucket;
+        }
+
+        record Sparse(int[] buckets, float[] values, int size) {}
+
+        Sparse normalised() {
+            int[] sorted = Arrays.copyOf(buckets, size);
+            Arrays.sort(sorted);
+            int[] unique = new int[size];
+            float[] values = new float[size];
+            int n = 0;
+            for (int i = 0; i < size; ) {
+                int j = i;
+                while (j < size && sorted[j] == sorted[i]) {
+                    j++;
+                }
+                unique[n] = sorted[i];
+                values[n++] = (float) (1 + Math.log(j - i));
+                i = j;
+            }
+            double norm = 0;
+            for (int k = 0; k < n; k++) {
+                norm += values[k] * values[k];
+            }
+            float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+            for (int k = 0; k < n; k++) {
+                values[k] *= scale;
+            }
+            return new Sparse(unique, values, n);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.llmrouter.features;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.llmrouter.request.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What travels with an exported ONNX classifier ({@code <name>.json} beside {@code <name>.onnx}): what it
+ * predicts, from which features, trained on what, how well, and the hashes that tie it all together.
+ *
+ * @param name the model's file name without extension
+ * @param kind {@code intent}, {@code difficulty} or {@code gate}
+ * @param labels the output columns of the ONNX probability tensor, in order
+ * @param positiveLabel for a binary model, the label whose probability is the score
+ * @param tier for a difficulty model, the tier whose success it predicts
+ * @param featureSpec the extractor's canonical spec text
+ * @param featureSpecHash its sha256; the runtime refuses a model whose hash differs from its extractor's
+ * @param columns base64 of the bit set of feature-space indices the model has columns for, in index order
+ * @param onnxSha256 sha256 of the ONNX file
+ * @param training the files trained on, with sha256 and the rows used
+ * @param metrics held-out metrics by name
+ * @param thresholds calibrated thresholds by name (e.g. the quality floor for a 50% strong share)
+ * @param provenance Tribuo's provenance of the trained model
+ * @param created ISO-8601 date of export
+ */
+public record ModelCard(
+        String name,
+        String kind,
+        List<String> labels,
+        String positiveLabel,
+        int tier,
+        String featureSpec,
+        String featureSpecHash,
+        String columns,
+        String onnxSha256,
+        List<TrainingFile> training,
+        Map<String, Double> metrics,
+        Map<String, Double> thresholds,
+        String provenance,
+        String created) {
+
+    private static final ObjectMapper JSON = Json.MAPPER
+            .copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    public ModelCard {
+        labels = List.copyOf(labels);
+        training = List.copyOf(training);
+        metrics = Map.copyOf(metrics);
+        thresholds = Map.copyOf(thresholds);
+    }
+
+    /** A training input: path as given, its sha256, and how many rows of it were used. */
+    public record TrainingFile(String path, String sha256, int rows) {}
+
+    public static String encodeColumns(BitSet columns) {
+        return Base64.getEncoder().encodeToString(columns.toByteArray());
+    }
+
+    public BitSet columnSet() {
+        return BitSet.valueOf(Base64.getDecoder().decode(columns));
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, JSON.writeValueAsString(this) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model card " + file, e);
+        }
+    }
+
+    /** Reads a card; a missing or malformed card is an {@link IllegalArgumentException} naming the file. */
+    public static ModelCard read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), ModelCard.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not a model card: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read the model card: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package dev.llmrouter.training;
+
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import dev.llmrouter.config.Sha256;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.Metrics;
+import dev.llmrouter.evalsets.Splits;
+import dev.llmrouter.evalsets.TierMap;
+import dev.llmrouter.features.FeatureExtractor;
+import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.features.ModelCard;
+import dev.llmrouter.features.SparseVector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.tribuo.Model;
+import org.tribuo.ONNXExportable;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.math.optimisers.AdaGrad;
+
+/**
+ * Trains the router's classifiers from labelled traffic with Tribuo and exports each to ONNX with its model
+ * card: the intent model (multi-class over the taxonomy) and one difficulty model per tier (did a model of
+ * that tier answer well). Training uses the train side of the leak-free split only; the test side gives the
+ * held-out metrics and the calibrated thresholds. Deterministic for a seed.
+ */
+public final class ClassifierTrainer {
+    /** Held strongly: java.util.logging keeps only weak references, and a collected logger loses its level. */
+    private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
+    static {
+        TRIBUO_LOG.setLevel(Level.WARNING);
+    }
+
+    /**
+     * @param successThreshold an outcome scoring at least this counts as answered well
+     * @param minCount a hashed column of a difficulty model is kept when at least this many of its training
+     *     prompts use it
+     * @param intentMinCount the same for the intent model, which sees far more prompts
+     * @param maxColumns the most input columns a model may have
+     */
+    public record Options(
+            FeatureSpec spec,
+            long seed,
+            double testFraction,
+            int epochs,
+            int minCount,
+            int intentMinCount,
+            int maxColumns,
+            double successThreshold) {
+        public static final Options DEFAULT = new Options(FeatureSpec.DEFAULT, 42, 0.25, 5, 2, 5, 20_000, 0.8);
+    }
+
+    /** The data of one model: feature vectors with their labels, train and test sides. */
+    private record Labelled(
+            List<SparseVector> train, List<String> trainLabels, List<SparseVector> test, List<String> testLabels) {}
+
+    private ClassifierTrainer() {}
+
+    /**
+     * Trains and exports every model into {@code out}; returns their cards. {@code records} teach every model;
+     * {@code intentOnly} records teach the intent model alone (intent sets, or outcome sets whose models are
+     * not the ones to route between).
+     */
+    public static List<ModelCard> train(
+            List<Path> files,
+            List<LabelledRecord> records,
+            List<LabelledRecord> intentOnly,
+            IntentMap intents,
+            TierMap tiers,
+            Options options,
+            Path out,
+            Consumer<String> progress) {
+        FeatureExtractor extractor = new FeatureExtractor(options.spec());
+        Splits splits = new Splits(options.seed(), options.testFraction());
+        List<LabelledRecord> all = new ArrayList<>(records);
+        all.addAll(intentOnly);
+        progress.accept("extracting features of " + all.size() + " records");
+        List<SparseVector> vectors = all.parallelStream()
+                .map(r -> extractor.extract(r.prompt(), r.turns().size() + 1))
+                .toList();
+        boolean[] test = new boolean[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            test[i] = splits.sideOf(all.get(i)) == Splits.Side.TEST;
+        }
+        List<ModelCard.TrainingFile> provenance = trainingFiles(files, all);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + out, e);
+        }
+        List<ModelCard> cards = new ArrayList<>();
+        Labelled intentData =
+                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null));
+        cards.add(trainOne(
+                "intent", "intent", 0, "", intentData, options.intentMinCount(), options, provenance, out, progress));
+        List<SparseVector> outcomeVectors = vectors.subList(0, records.size());
+        TreeSet<Integer> tierSet = new TreeSet<>();
+        records.forEach(r -> r.outcomes().keySet().forEach(m -> tiers.tierOf(m).ifPresent(tierSet::add)));
+        for (int tier : tierSet) {
+            Labelled data =
+                    labelled(records, outcomeVectors, test, r -> success(r, tier, tiers, options.successThreshold()));
+            if (data.train().isEmpty() || new TreeSet<>(data.trainLabels()).size() < 2) {
+                progress.accept("tier " + tier + ": not enough labelled outcomes, no model");
+                continue;
+            }
+            cards.add(trainOne(
+                    "difficulty-tier" + tier,
+                    "difficulty",
+                    tier,
+                    "ok",
+                    data,
+                    options.minCount(),
+                    options,
+                    provenance,
+                    out,
+                    progress));
+        }
+        return cards;
+    }
+
+    /** "ok" when the mean score of the record's models of {@code tier} reaches the threshold, "fail" below. */
+    private static String success(LabelledRecord record, int tier, TierMap tiers, double threshold) {
+        double sum = 0;
+        int n = 0;
+        for (Map.Entry<String, LabelledRecord.Outcome> e : record.outcomes().entrySet()) {
+            OptionalInt t = tiers.tierOf(e.getKey());
+            if (t.isPresent() && t.getAsInt() == tier) {
+                sum += e.getValue().score();
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n >= threshold ? "ok" : "fail";
+    }
+
+    private static Labelled labelled(
+            List<LabelledRecord> records,
+            List<SparseVector> vectors,
+            boolean[] test,
+            java.util.function.Function<LabelledRecord, String> label) {
+        Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < records.size(); i++) {
+            String l = label.apply(records.get(i));
+            if (l == null) {
+                continue;
+            }
+            (test[i] ? data.test() : data.train()).add(vectors.get(i));
+            (test[i] ? data.testLabels() : data.trainLabels()).add(l);
+        }
+        return data;
+    }
+
+    private static ModelCard trainOne(
+            String name,
+            String kind,
+            int tier,
+            String positive,
+            Labelled data,
+            int minCount,
+            Options options,
+            List<ModelCard.TrainingFile> files,
+            Path out,
+            Consumer<String> progress) {
+        // the model's input columns: the features its own training prompts use (Tribuo keeps exactly those)
+        BitSet columns = TribuoExamples.columns(options.spec(), data.train(), minCount, options.maxColumns());
+        TribuoExamples examples = new TribuoExamples(options.spec(), columns);
+        progress.accept(name + ": training on " + data.train().size() + " prompts (" + columns.cardinality()
+                + " feature columns), " + data.test().size() + " held out");
+        LinearSGDTrainer trainer = new LinearSGDTrainer(
+                new LogMulticlass(), new AdaGrad(0.5, 0.1), options.epochs(), Integer.MAX_VALUE, 1, options.seed());
+        Model<Label> model = trainer.train(examples.dataset(name, data.train(), data.trainLabels()));
+        List<String> labels = new ArrayList<>();
+        model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
+        Map<String, Double> metrics = new TreeMap<>();
+        Map<String, Double> thresholds = new TreeMap<>();
+        heldOut(model, data, examples, positive, metrics, thresholds);
+        Path onnx = out.resolve(name + ".onnx");
+        try {
+            ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, onnx);
+            String sha = Sha256.hex(Files.readAllBytes(onnx));
+            ModelCard draft = new ModelCard(
+                    name,
+                    kind,
+                    labels,
+                    positive,
+                    tier,
+                    options.spec().canonical(),
+                    options.spec().hash(),
+                    ModelCard.encodeColumns(columns),
+                    sha,
+                    files,
+                    Map.of(),
+                    Map.of(),
+                    "",
+                    "");
+            draft.write(out.resolve(name + ".json"));
+            metrics.put(
+                    "onnx_parity_max_abs_diff",
+                    Parity.check(
+                            model,
+                            out,
+                            name,
+                            options.spec(),
+                            examples,
+                            data.test().isEmpty() ? data.train() : data.test()));
+            ModelCard card = new ModelCard(
+                    name,
+                    kind,
+                    labels,
+                    positive,
+                    tier,
+                    options.spec().canonical(),
+                    options.spec().hash(),
+                    ModelCard.encodeColumns(columns),
+                    sha,
+                    files,
+                    metrics,
+                    thresholds,
+                    ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
+                    LocalDate.now().toString());
+            card.write(out.resolve(name + ".json"));
+            progress.accept(name + ": " + metrics + (thresholds.isEmpty() ? "" : " thresholds " + thresholds));
+            return card;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export " + onnx, e);
+        }
+    }
+
+    /** Accuracy, and for a binary model ROC AUC, log loss, ECE and quality-floor thresholds, on the test side. */
+    private static void heldOut(
+            Model<Label> model,
+            Labelled data,
+            TribuoExamples examples,
+            String positive,
+            Map<String, Double> metrics,
+            Map<String, Double> thresholds) {
+        int n = data.test().size();
+        if (n == 0) {
+            return;
+        }
+        int correct = 0;
+        double[] scores = new double[n];
+        boolean[] actual = new boolean[n];
+        double logLoss = 0;
+        for (int i = 0; i < n; i++) {
+            Prediction<Label> p = model.predict(
+                    examples.example(data.test().get(i), data.testLabels().get(i)));
+            correct += p.getOutput().getLabel().equals(data.testLabels().get(i)) ? 1 : 0;
+            if (!positive.isEmpty()) {
+                Label score = p.getOutputScores().get(positive);
+                scores[i] = score == null ? 0 : score.getScore();
+                actual[i] = data.testLabels().get(i).equals(positive);
+                logLoss -= Math.log(Math.max(1e-12, actual[i] ? scores[i] : 1 - scores[i]));
+            }
+        }
+        metrics.put("accuracy", (double) correct / n);
+        metrics.put("held_out_rows", (double) n);
+        if (!positive.isEmpty()) {
+            Metrics.rocAuc(scores, actual).ifPresent(auc -> metrics.put("roc_auc", auc));
+            metrics.put("log_loss", logLoss / n);
+            metrics.put("ece", Calibration.expectedCalibrationError(scores, actual, 10));
+            metrics.put("base_rate", Calibration.mean(actual));
+            thresholds.putAll(Calibration.floorsForStrongShare(scores, new double[] {0.2, 0.5, 0.8}));
+        }
+    }
+
+    private static List<ModelCard.TrainingFile> trainingFiles(List<Path> files, List<LabelledRecord> records) {
+        Map<String, Integer> rows = new LinkedHashMap<>();
+        records.forEach(r -> rows.merge(r.file(), 1, Integer::sum));
+        List<ModelCard.TrainingFile> out = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                out.add(new ModelCard.TrainingFile(
+                        file.getFileName().toString(),
+                        Sha256.hex(Files.readAllBytes(file)),
+                        rows.getOrDefault(file.getFileName().toString(), 0)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return out;
+    }
+}

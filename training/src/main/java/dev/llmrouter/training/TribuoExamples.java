@@ -1,0 +1,98 @@
+package dev.llmrouter.training;
+
+import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.features.SparseVector;
+import java.util.BitSet;
+import java.util.List;
+import org.tribuo.Example;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * Turns extracted feature vectors into Tribuo examples over a fixed set of columns. Feature names are the
+ * spec's ({@code c_*} counts, then {@code h0000123} buckets), which sort in feature-space order, so Tribuo's
+ * feature ids, and with them the exported ONNX input columns, follow that order too.
+ */
+final class TribuoExamples {
+    private final FeatureSpec spec;
+    private final BitSet columns;
+    private final String[] names;
+
+    TribuoExamples(FeatureSpec spec, BitSet columns) {
+        this.spec = spec;
+        this.columns = columns;
+        this.names = new String[spec.width()];
+    }
+
+    /**
+     * Columns used in at least {@code minCount} of {@code vectors}, at most {@code maxColumns} of them (the
+     * most used; ties by position); every count feature is kept. Fewer columns make a smaller model and a
+     * faster dense ONNX input.
+     */
+    static BitSet columns(FeatureSpec spec, List<SparseVector> vectors, int minCount, int maxColumns) {
+        int[] df = new int[spec.width()];
+        for (SparseVector v : vectors) {
+            for (int index : v.indices()) {
+                df[index]++;
+            }
+        }
+        int counts = FeatureSpec.COUNTS.size();
+        BitSet kept = new BitSet(spec.width());
+        java.util.List<Integer> hashed = new java.util.ArrayList<>();
+        for (int i = 0; i < df.length; i++) {
+            if (i < counts) {
+                if (df[i] > 0) {
+                    kept.set(i);
+                }
+            } else if (df[i] >= Math.max(1, minCount)) {
+                hashed.add(i);
+            }
+        }
+        hashed.sort(java.util.Comparator.comparingInt((Integer i) -> -df[i]).thenComparingInt(i -> i));
+        hashed.subList(0, Math.min(hashed.size(), Math.max(0, maxColumns - kept.cardinality())))
+                .forEach(kept::set);
+        return kept;
+    }
+
+    Example<Label> example(SparseVector v, String label) {
+        int n = 0;
+        for (int index : v.indices()) {
+            if (columns.get(index)) {
+                n++;
+            }
+        }
+        String[] featureNames = new String[n];
+        double[] values = new double[n];
+        int k = 0;
+        for (int i = 0; i < v.size(); i++) {
+            int index = v.indices()[i];
+            if (columns.get(index)) {
+                featureNames[k] = name(index);
+                values[k++] = v.values()[i];
+            }
+        }
+        return new ArrayExample<>(new Label(label), featureNames, values);
+    }
+
+    MutableDataset<Label> dataset(String description, List<SparseVector> vectors, List<String> labels) {
+        LabelFactory factory = new LabelFactory();
+        MutableDataset<Label> dataset =
+                new MutableDataset<>(new SimpleDataSourceProvenance(description, factory), factory);
+        for (int i = 0; i < vectors.size(); i++) {
+            dataset.add(example(vectors.get(i), labels.get(i)));
+        }
+        return dataset;
+    }
+
+    private String name(int index) {
+        String name = names[index];
+        if (name == null) {
+            name = spec.name(index);
+            names[index] = name;
+        }
+        return name;
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * The training module. See the module's README.md for what it holds and which issue brings the rest.
- */
-package dev.llmrouter.training;
