@@ -230,6 +230,13 @@ final class EvalCommand implements Callable<Integer> {
                 prices.put(e.getKey(), new double[] {in.asDouble(), outPrice.asDouble()});
             });
         });
+        prices.putAll(parsePrices(price));
+        return prices;
+    }
+
+    /** Parses {@code --price MODEL=IN,OUT} values. */
+    static Map<String, double[]> parsePrices(Map<String, String> price) {
+        Map<String, double[]> prices = new LinkedHashMap<>();
         price.forEach((model, value) -> {
             String[] parts = value.split(",");
             try {

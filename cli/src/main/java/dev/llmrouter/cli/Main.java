@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             RouteCommand.class,
             EvalCommand.class,
             TrainCommand.class,
+            CrossValidateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -63,9 +63,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--epochs",
-            defaultValue = "5",
+            defaultValue = "1",
             paramLabel = "N",
-            description = "SGD epochs (default: ${DEFAULT-VALUE}).")
+            description = "SGD epochs; one pass generalises best in 5-fold cross-validation on routellm-mmlu"
+                    + " (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(

@@ -16,6 +16,8 @@ public final class Pricing {
     private final Map<String, double[]> given;
     private final List<LabelledRecord> records;
     private final int assumedOutputTokens;
+    private final java.util.concurrent.ConcurrentHashMap<String, Optional<Price>> prices =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param given USD per million input and output tokens by model, from {@code --price} */
     public Pricing(
@@ -42,7 +44,12 @@ public final class Pricing {
     /** Input and output price in USD per million tokens, and where it came from. */
     public record Price(double input, double output, String source) {}
 
+    /** Found once per model: an implied price scans every record. */
     public Optional<Price> price(String model) {
+        return prices.computeIfAbsent(model, this::find);
+    }
+
+    private Optional<Price> find(String model) {
         double[] p = given.get(model);
         if (p != null) {
             return Optional.of(new Price(p[0], p[1], "--price"));

@@ -40,6 +40,11 @@ public final class Splits {
         return unit(key(record)) < testFraction ? Side.TEST : Side.TRAIN;
     }
 
+    /** The record's fold of {@code folds}, by the same hash: for k-fold cross-validation by prompt. */
+    public int foldOf(LabelledRecord record, int folds) {
+        return Math.min(folds - 1, (int) (unit(key(record)) * folds));
+    }
+
     public List<LabelledRecord> select(List<LabelledRecord> records, Side side) {
         return records.stream().filter(r -> sideOf(r) == side).toList();
     }

@@ -64,7 +64,7 @@ public final class ClassifierTrainer {
             int intentMinCount,
             int maxColumns,
             double successThreshold) {
-        public static final Options DEFAULT = new Options(FeatureSpec.DEFAULT, 42, 0.25, 5, 2, 5, 20_000, 0.8);
+        public static final Options DEFAULT = new Options(FeatureSpec.DEFAULT, 42, 0.25, 1, 2, 5, 20_000, 0.8);
     }
 
     /** The data of one model: feature vectors with their labels, train and test sides. */
@@ -87,8 +87,31 @@ public final class ClassifierTrainer {
             Options options,
             Path out,
             Consumer<String> progress) {
-        FeatureExtractor extractor = new FeatureExtractor(options.spec());
         Splits splits = new Splits(options.seed(), options.testFraction());
+        return train(
+                files,
+                records,
+                intentOnly,
+                r -> splits.sideOf(r) == Splits.Side.TEST,
+                intents,
+                tiers,
+                options,
+                out,
+                progress);
+    }
+
+    /** As above, with the held-out records chosen by {@code heldOut} (a cross-validation fold). */
+    public static List<ModelCard> train(
+            List<Path> files,
+            List<LabelledRecord> records,
+            List<LabelledRecord> intentOnly,
+            java.util.function.Predicate<LabelledRecord> heldOut,
+            IntentMap intents,
+            TierMap tiers,
+            Options options,
+            Path out,
+            Consumer<String> progress) {
+        FeatureExtractor extractor = new FeatureExtractor(options.spec());
         List<LabelledRecord> all = new ArrayList<>(records);
         all.addAll(intentOnly);
         progress.accept("extracting features of " + all.size() + " records");
@@ -97,7 +120,7 @@ public final class ClassifierTrainer {
                 .toList();
         boolean[] test = new boolean[all.size()];
         for (int i = 0; i < all.size(); i++) {
-            test[i] = splits.sideOf(all.get(i)) == Splits.Side.TEST;
+            test[i] = heldOut.test(all.get(i));
         }
         List<ModelCard.TrainingFile> provenance = trainingFiles(files, all);
         try {

@@ -1,0 +1,183 @@
+package dev.llmrouter.cli;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.evalsets.EvalPair;
+import dev.llmrouter.evalsets.Evaluation;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.Pricing;
+import dev.llmrouter.evalsets.RecordLoader;
+import dev.llmrouter.evalsets.Replay;
+import dev.llmrouter.evalsets.RouterScore;
+import dev.llmrouter.evalsets.Splits;
+import dev.llmrouter.evalsets.TierMap;
+import dev.llmrouter.gate.HeuristicAnswerGate;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.PolicyLoader;
+import dev.llmrouter.training.ClassifierTrainer;
+import dev.llmrouter.training.IntentMap;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "crossval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "K-fold cross-validation by prompt hash: for each fold, train the classifiers on the other folds and",
+            "replay the fold through the router (the quality-floor sweep of eval); prints APGR per fold and the mean."
+        })
+final class CrossValidateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--data",
+            required = true,
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Labelled JSONL files.")
+    List<Path> data;
+
+    @Option(names = "--cheap", required = true, paramLabel = "MODEL", description = "The cheap tier's model.")
+    String cheap;
+
+    @Option(names = "--strong", required = true, paramLabel = "MODEL", description = "The strong tier's model.")
+    String strong;
+
+    @Option(names = "--folds", defaultValue = "5", paramLabel = "K", description = "Folds (default: ${DEFAULT-VALUE}).")
+    int folds;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "N",
+            description = "Seed of the folds and of training (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "SGD epochs; one pass over the data generalises best in 5-fold cross-validation on routellm-mmlu (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            names = "--max-columns",
+            defaultValue = "20000",
+            paramLabel = "N",
+            description = "Input columns a model at most (default: ${DEFAULT-VALUE}).")
+    int maxColumns;
+
+    @Option(
+            names = "--price",
+            paramLabel = "MODEL=IN,OUT",
+            description = "USD per million tokens for a model the catalog lacks; repeatable.")
+    Map<String, String> price = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (folds < 2) {
+            throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Catalog catalog = new ConfigFiles().loadCatalog();
+        List<LabelledRecord> records = RecordLoader.load(data, false).records();
+        TierMap tiers = TierMap.load(ConfigFiles.defaultFile("tiers.yaml"), catalog);
+        IntentMap intents = IntentMap.load(ConfigFiles.defaultFile("intent-map.yaml"));
+        Pricing pricing = new Pricing(catalog, EvalCommand.parsePrices(price), records, 400);
+        EvalPair pair = EvalPair.of(catalog, cheap, strong, pricing, records, tiers);
+        Splits splits = new Splits(seed, 0.5);
+        Path work = Files.createTempDirectory("llm-router-crossval");
+        List<double[]> results = new ArrayList<>();
+        for (int fold = 0; fold < folds; fold++) {
+            int k = fold;
+            List<LabelledRecord> heldOut =
+                    records.stream().filter(r -> splits.foldOf(r, folds) == k).toList();
+            Path bundle = work.resolve("fold" + fold);
+            ClassifierTrainer.Options options = new ClassifierTrainer.Options(
+                    ClassifierTrainer.Options.DEFAULT.spec(), seed, 0.5, epochs, 2, 5, maxColumns, 0.8);
+            ClassifierTrainer.train(
+                    data,
+                    records,
+                    List.of(),
+                    r -> splits.foldOf(r, folds) == k,
+                    intents,
+                    tiers,
+                    options,
+                    bundle,
+                    line -> {});
+            try (OnnxClassifier classifier = OnnxClassifier.load(bundle, Device.CPU)) {
+                Catalog admitting = catalog.withModels(pair.catalog().models(), catalog.hash());
+                Policy policy =
+                        PolicyLoader.load(ConfigFiles.defaultFile("eval-policy.yaml"), admitting, classifier.intents());
+                Replay replay = new Replay(pair, classifier, new HeuristicAnswerGate(), heldOut);
+                Map<String, RouterScore> routers = Evaluation.run(replay, policy, Evaluation.Options.DEFAULT)
+                        .routers();
+                double[] r = {
+                    routers.get("router").apgr().orElse(Double.NaN),
+                    routers.get("random").apgr().orElse(Double.NaN),
+                    routers.get("length").apgr().orElse(Double.NaN),
+                    routers.get("router").auc().orElse(Double.NaN)
+                };
+                results.add(r);
+                out.printf(
+                        Locale.ROOT,
+                        "fold %d: %d held-out records, router APGR %.3f (random %.3f, length %.3f), AUC %.3f%n",
+                        fold,
+                        replay.records().size(),
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3]);
+                out.flush();
+            }
+        }
+        double[] mean = new double[4];
+        double[] sd = new double[4];
+        for (double[] r : results) {
+            for (int i = 0; i < 4; i++) {
+                mean[i] += r[i] / results.size();
+            }
+        }
+        for (double[] r : results) {
+            for (int i = 0; i < 4; i++) {
+                sd[i] += (r[i] - mean[i]) * (r[i] - mean[i]) / Math.max(1, results.size() - 1);
+            }
+        }
+        out.printf(
+                Locale.ROOT,
+                "%d-fold mean: router APGR %.3f +- %.3f, random %.3f, length %.3f, AUC %.3f%n",
+                folds,
+                mean[0],
+                Math.sqrt(sd[0]),
+                mean[1],
+                mean[2],
+                mean[3]);
+        deleteTree(work);
+        return 0;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
