@@ -1,0 +1,105 @@
+package dev.llmrouter.bench;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.catalog.CatalogLoader;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.classify.HeuristicClassifier;
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.engine.Router;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.PolicyLoader;
+import dev.llmrouter.provider.ProviderClient;
+import dev.llmrouter.provider.ProviderFailure;
+import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.trace.DecisionTrace;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The router's decision overhead: classify, filter, rank and select over the shipped catalog and policy,
+ * with no model called ({@link Router#explain}), for a short prompt and an MMLU-length one, with the
+ * heuristic and with the learned ONNX classifier. {@code Mode.SampleTime} reports percentiles.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Dai.djl.offline=true", "--enable-native-access=ALL-UNNAMED"})
+public class DecisionBenchmark {
+    static final String SHORT = "What is the capital of France?";
+    static final String MMLU =
+            "A 45-year-old man presents with a 3-day history of fever, productive cough and pleuritic"
+                    + " chest pain. Examination shows dullness to percussion and bronchial breath sounds over the right lower"
+                    + " lobe. A chest radiograph confirms consolidation. Sputum Gram stain shows lancet-shaped Gram-positive"
+                    + " diplococci in pairs. Which of the following is the most appropriate initial antibiotic therapy for"
+                    + " this outpatient without comorbidities?\nA. Amoxicillin\nB. Vancomycin\nC. Ciprofloxacin\n"
+                    + "D. Metronidazole\nAnswer:";
+
+    @Param({"heuristic", "onnx"})
+    public String classifier;
+
+    @Param({"short", "mmlu"})
+    public String prompt;
+
+    private Router router;
+    private ChatRequest request;
+    private Classifier loaded;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Path home = Path.of(System.getProperty("llmrouter.home", "."));
+        Catalog catalog = CatalogLoader.load(home.resolve("config/catalog.yaml"));
+        loaded = classifier.equals("onnx")
+                ? OnnxClassifier.load(home.resolve("models/default"), Device.CPU)
+                : new HeuristicClassifier();
+        Policy policy = PolicyLoader.load(home.resolve("config/policy.yaml"), catalog, loaded.intents());
+        ProviderClient none = new ProviderClient() {
+            @Override
+            public dev.llmrouter.provider.Completion complete(dev.llmrouter.provider.ProviderCall call)
+                    throws ProviderFailure {
+                throw new IllegalStateException("the benchmark calls no model");
+            }
+
+            @Override
+            public dev.llmrouter.provider.Completion stream(
+                    dev.llmrouter.provider.ProviderCall call, dev.llmrouter.provider.StreamSink sink)
+                    throws ProviderFailure {
+                throw new IllegalStateException("the benchmark calls no model");
+            }
+        };
+        Router.Builder builder =
+                Router.builder().catalog(catalog).policy(policy).classifier(loaded);
+        catalog.providers().keySet().forEach(name -> builder.provider(name, none));
+        router = builder.build();
+        request = ChatRequest.ofPrompt(prompt.equals("short") ? SHORT : MMLU);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (loaded instanceof OnnxClassifier onnx) {
+            onnx.close();
+        }
+    }
+
+    @Benchmark
+    public DecisionTrace decide() {
+        return router.explain(request);
+    }
+}
