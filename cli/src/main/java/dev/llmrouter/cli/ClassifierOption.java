@@ -3,12 +3,18 @@ package dev.llmrouter.cli;
 import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.gate.HeuristicAnswerGate;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** {@code --classifier DIR} and {@code --device}: the learned bundle to route with, else the heuristic. */
+/**
+ * {@code --classifier DIR} and {@code --device}: the learned bundle to route with (its classifier and, when it
+ * has one, its answer gate), else the heuristics.
+ */
 final class ClassifierOption {
     @Option(
             names = "--classifier",
@@ -25,14 +31,29 @@ final class ClassifierOption {
     String device;
 
     Classifier load() {
-        String choice = classifier.orElseGet(() -> {
-            Path shipped = shipped();
-            return java.nio.file.Files.isRegularFile(shipped.resolve("intent.onnx")) ? shipped.toString() : "heuristic";
-        });
+        String choice = choice();
         if (choice.equals("heuristic")) {
             return new HeuristicClassifier();
         }
         return OnnxClassifier.load(Path.of(choice), Device.parse(device));
+    }
+
+    /** The bundle's learned gate when it has one, else the rule-based gate. */
+    AnswerGate gate() {
+        String choice = choice();
+        if (choice.equals("heuristic")) {
+            return new HeuristicAnswerGate();
+        }
+        return OnnxAnswerGate.load(Path.of(choice), Device.parse(device))
+                .<AnswerGate>map(g -> g)
+                .orElseGet(HeuristicAnswerGate::new);
+    }
+
+    private String choice() {
+        return classifier.orElseGet(() -> {
+            Path shipped = shipped();
+            return java.nio.file.Files.isRegularFile(shipped.resolve("intent.onnx")) ? shipped.toString() : "heuristic";
+        });
     }
 
     private static Path shipped() {

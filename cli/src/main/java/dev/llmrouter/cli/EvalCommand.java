@@ -18,7 +18,6 @@ import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.gate.AnswerGate;
-import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import java.io.PrintWriter;
@@ -164,7 +163,7 @@ final class EvalCommand implements Callable<Integer> {
         TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
         EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
         Classifier classifier = classifierOption.load();
-        AnswerGate gate = new HeuristicAnswerGate();
+        AnswerGate gate = classifierOption.gate();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
         Policy configured = PolicyLoader.load(policyFile, admitting, classifier.intents());

@@ -88,8 +88,11 @@ final class RouteCommand implements Callable<Integer> {
         Classifier classifier = classifierOption.load();
         Catalog catalog = files.loadCatalog();
         Policy policy = files.loadPolicy(catalog, classifier);
-        Router.Builder builder =
-                Router.builder().catalog(catalog).policy(policy).classifier(classifier);
+        Router.Builder builder = Router.builder()
+                .catalog(catalog)
+                .policy(policy)
+                .classifier(classifier)
+                .gate(classifierOption.gate());
         catalog.providers()
                 .forEach((name, spec) -> builder.provider(
                         name, ProviderClients.create(spec, env -> Optional.ofNullable(System.getenv(env)))));

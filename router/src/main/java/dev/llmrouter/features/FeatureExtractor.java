@@ -31,6 +31,21 @@ public final class FeatureExtractor {
         return extract(request.lastUserText(), request.userTurns());
     }
 
+    /** The answer gate's features: the answer's, then the prompt's, in {@link FeatureSpec#gateWidth()}. */
+    public SparseVector extractGate(String prompt, int turns, String answer) {
+        SparseVector a = extract(answer, 1);
+        SparseVector p = extract(prompt, turns);
+        int[] idx = new int[a.size() + p.size()];
+        float[] val = new float[idx.length];
+        System.arraycopy(a.indices(), 0, idx, 0, a.size());
+        System.arraycopy(a.values(), 0, val, 0, a.size());
+        for (int i = 0; i < p.size(); i++) {
+            idx[a.size() + i] = spec.width() + p.indices()[i];
+            val[a.size() + i] = p.values()[i];
+        }
+        return new SparseVector(idx, val);
+    }
+
     /** The features of {@code text} as the last of {@code turns} user turns. */
     public SparseVector extract(String text, int turns) {
         int buckets = spec.buckets();

@@ -69,6 +69,18 @@ public record FeatureSpec(String version, int wordNgrams, int charNgramMin, int 
         return index < COUNTS.size() ? COUNTS.get(index) : String.format("h%07d", index - COUNTS.size());
     }
 
+    /**
+     * The answer gate's feature space: the answer's features first (names prefixed with {@code a}), then the
+     * prompt's, so names still sort in index order.
+     */
+    public int gateWidth() {
+        return 2 * width();
+    }
+
+    public String gateName(int index) {
+        return index < width() ? "a" + name(index) : name(index - width());
+    }
+
     /** sha256 of the spec's canonical text. */
     public String hash() {
         return Sha256.hex(canonical());

@@ -155,7 +155,36 @@ public final class ClassifierTrainer {
                     out,
                     progress));
         }
+        Labelled answers = answers(records, test, extractor, options.successThreshold());
+        if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
+            cards.add(
+                    trainOne("gate", "gate", 0, "ok", answers, options.minCount(), options, provenance, out, progress));
+        } else {
+            progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
+        }
         return cards;
+    }
+
+    /** Every recorded answer with its prompt, labelled "ok" when it scored at least the threshold. */
+    private static Labelled answers(
+            List<LabelledRecord> records, boolean[] test, FeatureExtractor extractor, double threshold) {
+        Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < records.size(); i++) {
+            LabelledRecord r = records.get(i);
+            for (Map.Entry<String, LabelledRecord.Outcome> e : new TreeMap<>(r.outcomes()).entrySet()) {
+                if (e.getValue().response().isEmpty()) {
+                    continue;
+                }
+                SparseVector v = extractor.extractGate(
+                        r.prompt(),
+                        r.turns().size() + 1,
+                        e.getValue().response().get());
+                (test[i] ? data.test() : data.train()).add(v);
+                (test[i] ? data.testLabels() : data.trainLabels())
+                        .add(e.getValue().score() >= threshold ? "ok" : "fail");
+            }
+        }
+        return data;
     }
 
     /** "ok" when the mean score of the record's models of {@code tier} reaches the threshold, "fail" below. */
@@ -201,8 +230,9 @@ public final class ClassifierTrainer {
             Path out,
             Consumer<String> progress) {
         // the model's input columns: the features its own training prompts use (Tribuo keeps exactly those)
-        BitSet columns = TribuoExamples.columns(options.spec(), data.train(), minCount, options.maxColumns());
-        TribuoExamples examples = new TribuoExamples(options.spec(), columns);
+        boolean gate = kind.equals("gate");
+        BitSet columns = TribuoExamples.columns(options.spec(), gate, data.train(), minCount, options.maxColumns());
+        TribuoExamples examples = new TribuoExamples(options.spec(), gate, columns);
         progress.accept(name + ": training on " + data.train().size() + " prompts (" + columns.cardinality()
                 + " feature columns), " + data.test().size() + " held out");
         LinearSGDTrainer trainer = new LinearSGDTrainer(

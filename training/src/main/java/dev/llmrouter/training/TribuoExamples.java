@@ -17,14 +17,15 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * feature ids, and with them the exported ONNX input columns, follow that order too.
  */
 final class TribuoExamples {
-    private final FeatureSpec spec;
+    private final java.util.function.IntFunction<String> naming;
     private final BitSet columns;
     private final String[] names;
 
-    TribuoExamples(FeatureSpec spec, BitSet columns) {
-        this.spec = spec;
+    /** Examples over {@code spec}'s feature space, or its answer-gate space when {@code gate}. */
+    TribuoExamples(FeatureSpec spec, boolean gate, BitSet columns) {
+        this.naming = gate ? spec::gateName : spec::name;
         this.columns = columns;
-        this.names = new String[spec.width()];
+        this.names = new String[gate ? spec.gateWidth() : spec.width()];
     }
 
     /**
@@ -32,18 +33,18 @@ final class TribuoExamples {
      * most used; ties by position); every count feature is kept. Fewer columns make a smaller model and a
      * faster dense ONNX input.
      */
-    static BitSet columns(FeatureSpec spec, List<SparseVector> vectors, int minCount, int maxColumns) {
-        int[] df = new int[spec.width()];
+    static BitSet columns(FeatureSpec spec, boolean gate, List<SparseVector> vectors, int minCount, int maxColumns) {
+        int[] df = new int[gate ? spec.gateWidth() : spec.width()];
         for (SparseVector v : vectors) {
             for (int index : v.indices()) {
                 df[index]++;
             }
         }
         int counts = FeatureSpec.COUNTS.size();
-        BitSet kept = new BitSet(spec.width());
+        BitSet kept = new BitSet(df.length);
         java.util.List<Integer> hashed = new java.util.ArrayList<>();
         for (int i = 0; i < df.length; i++) {
-            if (i < counts) {
+            if (i % spec.width() < counts) {
                 if (df[i] > 0) {
                     kept.set(i);
                 }
@@ -90,7 +91,7 @@ final class TribuoExamples {
     private String name(int index) {
         String name = names[index];
         if (name == null) {
-            name = spec.name(index);
+            name = naming.apply(index);
             names[index] = name;
         }
         return name;

@@ -69,7 +69,7 @@ public final class OnnxModel implements AutoCloseable {
                     + spec.hash() + "): retrain the model with this version, or run the version it was trained with");
         }
         BitSet columns = card.columnSet();
-        int[] columnOf = new int[spec.width()];
+        int[] columnOf = new int[card.kind().equals("gate") ? spec.gateWidth() : spec.width()];
         Arrays.fill(columnOf, -1);
         int n = 0;
         for (int i = columns.nextSetBit(0); i >= 0; i = columns.nextSetBit(i + 1)) {

@@ -1,0 +1,96 @@
+package dev.llmrouter.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxAnswerGate;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.features.ModelCard;
+import dev.llmrouter.gate.GateScore;
+import dev.llmrouter.provider.Completion;
+import dev.llmrouter.provider.Usage;
+import dev.llmrouter.request.ChatRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records with answer texts teach a gate; the exported gate scores answers through DJL. */
+class AnswerGateTrainingTest {
+    @TempDir
+    Path dir;
+
+    static LabelledRecord record(int i) {
+        // right answers end with the sum; wrong ones hedge and give no number
+        String prompt = "What is " + i + " plus " + (i + 3) + "?";
+        boolean right = i % 2 == 0;
+        String answer = right
+                ? "Adding them gives " + (2 * i + 3) + ". The answer is " + (2 * i + 3) + "."
+                : "I am not sure, maybe it depends on the context and the numbers involved.";
+        LabelledRecord.Outcome cheap = new LabelledRecord.Outcome(
+                right ? 1 : 0,
+                OptionalDouble.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                Optional.of(answer));
+        return new LabelledRecord(
+                "g" + i,
+                "fixture",
+                "sums",
+                Optional.empty(),
+                prompt,
+                List.of(),
+                Map.of("cheap", cheap),
+                Optional.empty(),
+                "answers.jsonl",
+                i + 1);
+    }
+
+    @Test
+    void answersTeachAGateThatTheRouterRuns() throws Exception {
+        List<LabelledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            records.add(record(i));
+        }
+        Path data = Files.writeString(dir.resolve("answers.jsonl"), "stands in for the training file\n");
+        List<ModelCard> cards = ClassifierTrainer.train(
+                List.of(data),
+                records,
+                List.of(),
+                ClassifierTrainerTest.INTENTS,
+                ClassifierTrainerTest.TIERS,
+                ClassifierTrainerTest.OPTIONS,
+                dir.resolve("bundle"),
+                line -> {});
+        ModelCard gate = cards.getLast();
+        assertEquals("gate", gate.kind());
+        assertTrue(
+                gate.metrics().get("onnx_parity_max_abs_diff") <= 1e-5,
+                gate.metrics().toString());
+        try (OnnxAnswerGate loaded =
+                OnnxAnswerGate.load(dir.resolve("bundle"), Device.CPU).orElseThrow()) {
+            ChatRequest request = ChatRequest.ofPrompt("What is 500 plus 503?");
+            GateScore right = loaded.score(request, answer("Adding them gives 1003. The answer is 1003."));
+            GateScore hedged = loaded.score(request, answer("I am not sure, maybe it depends on the context."));
+            GateScore cut = loaded.score(
+                    request,
+                    new Completion(
+                            "Adding them gives", "length", List.of(), new Usage(10, 5, false), List.of(), "cheap"));
+            assertTrue(right.score() > hedged.score() + 0.3, right + " vs " + hedged);
+            assertTrue(cut.reasons().contains("truncated") && cut.score() <= 0.2, cut.toString());
+            assertTrue(loaded.info().id().startsWith("onnx-gate:"));
+        }
+    }
+
+    private static Completion answer(String text) {
+        return new Completion(text, "stop", List.of(), new Usage(10, 20, false), List.of(), "cheap");
+    }
+}
