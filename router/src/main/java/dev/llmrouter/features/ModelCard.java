@@ -62,6 +62,26 @@ public record ModelCard(
         thresholds = Map.copyOf(thresholds);
     }
 
+    /** This card with what training measured and recorded after export. */
+    public ModelCard withResults(
+            Map<String, Double> measured, Map<String, Double> calibrated, String trainerProvenance, String date) {
+        return new ModelCard(
+                name,
+                kind,
+                labels,
+                positiveLabel,
+                tier,
+                featureSpec,
+                featureSpecHash,
+                columns,
+                onnxSha256,
+                training,
+                measured,
+                calibrated,
+                trainerProvenance,
+                date);
+    }
+
     /** A training input: path as given, its sha256, and how many rows of it were used. */
     public record TrainingFile(String path, String sha256, int rows) {}
 

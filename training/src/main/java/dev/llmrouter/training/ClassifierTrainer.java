@@ -272,17 +272,7 @@ public final class ClassifierTrainer {
                             options.spec(),
                             examples,
                             data.test().isEmpty() ? data.train() : data.test()));
-            ModelCard card = new ModelCard(
-                    name,
-                    kind,
-                    labels,
-                    positive,
-                    tier,
-                    options.spec().canonical(),
-                    options.spec().hash(),
-                    ModelCard.encodeColumns(columns),
-                    sha,
-                    files,
+            ModelCard card = draft.withResults(
                     metrics,
                     thresholds,
                     ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
