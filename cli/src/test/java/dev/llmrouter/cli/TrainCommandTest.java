@@ -1,0 +1,120 @@
+package dev.llmrouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+    @TempDir
+    static Path dir;
+
+    static Path data;
+
+    /** MT-bench-like records whose pair the shipped tier map knows: mixtral (tier 2) and gpt-4 (tier 3). */
+    @BeforeAll
+    static void fixture() throws IOException {
+        System.setProperty(
+                "llmrouter.home", Path.of("..").toAbsolutePath().normalize().toString());
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            boolean hard = i % 3 == 0;
+            String prompt = hard
+                    ? "Prove rigorously that the series number " + i + " converges, by induction"
+                    : "What is " + i + " plus one?";
+            lines.append(String.format(
+                    Locale.ROOT,
+                    "{\"id\": \"q%d\", \"source\": \"routellm/gsm8k\", \"category\": \"grade_school_math\","
+                            + " \"prompt\": \"%s\", \"outcomes\": {\"mixtral-8x7b-instruct\": {\"score\": %d},"
+                            + " \"gpt-4-1106-preview\": {\"score\": %d}}}%n",
+                    i,
+                    prompt,
+                    hard ? 0 : 1,
+                    i % 7 == 0 ? 0 : 1));
+        }
+        data = Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+    }
+
+    @Test
+    void trainWritesABundleThatEvalAndRouteLoad() throws IOException {
+        Path bundle = dir.resolve("bundle");
+        MainTest.Run train = MainTest.run("train", "--data", data.toString(), "--out", bundle.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("trained 3 models on 200 records"), train.out());
+        for (String name : new String[] {"intent", "difficulty-tier2", "difficulty-tier3"}) {
+            assertTrue(Files.exists(bundle.resolve(name + ".onnx")) && Files.exists(bundle.resolve(name + ".json")));
+        }
+        // the bundle knows only the intent 'math': the shipped policy, which routes on others, is refused
+        MainTest.Run refused = MainTest.run(
+                "route", "--prompt", "What is 3 plus one?", "--explain", "--classifier", bundle.toString());
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("unknown intent 'code' (the classifier knows: math)"), refused.err());
+        MainTest.Run route = MainTest.run(
+                "route",
+                "--prompt",
+                "What is 3 plus one?",
+                "--explain",
+                "--classifier",
+                bundle.toString(),
+                "--policy",
+                "../config/eval-policy.yaml");
+        assertEquals(0, route.code(), route.err());
+        assertTrue(route.out().contains("\"id\" : \"onnx:bundle\""), route.out());
+        MainTest.Run eval = MainTest.run(
+                "eval",
+                "--data",
+                data.toString(),
+                "--cheap",
+                "mixtral-8x7b-instruct",
+                "--strong",
+                "gpt-4-1106-preview",
+                "--classifier",
+                bundle.toString(),
+                "--split",
+                "test",
+                "--out",
+                dir.resolve("report").toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("records, mixtral-8x7b-instruct vs gpt-4-1106-preview"), eval.out());
+    }
+
+    @Test
+    void crossvalReportsEveryFoldAndTheMean() {
+        MainTest.Run run = MainTest.run(
+                "crossval",
+                "--data",
+                data.toString(),
+                "--cheap",
+                "mixtral-8x7b-instruct",
+                "--strong",
+                "gpt-4-1106-preview",
+                "--folds",
+                "3");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("fold 2:"), run.out());
+        assertTrue(run.out().contains("3-fold mean: router APGR"), run.out());
+    }
+
+    @Test
+    void badSettingsAreNamed() {
+        MainTest.Run features = MainTest.run(
+                "train", "--data", data.toString(), "--out", dir.resolve("x").toString(), "--features", "pixels");
+        assertEquals(2, features.code());
+        assertTrue(features.err().contains("--features: expected one of"), features.err());
+        MainTest.Run missing = MainTest.run(
+                "route",
+                "--prompt",
+                "hi",
+                "--explain",
+                "--classifier",
+                dir.resolve("nothing").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no intent.onnx"), missing.err());
+    }
+}
