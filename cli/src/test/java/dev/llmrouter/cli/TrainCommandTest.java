@@ -46,8 +46,8 @@ class TrainCommandTest {
         Path bundle = dir.resolve("bundle");
         MainTest.Run train = MainTest.run("train", "--data", data.toString(), "--out", bundle.toString());
         assertEquals(0, train.code(), train.err());
-        assertTrue(train.out().contains("trained 3 models on 200 records"), train.out());
-        for (String name : new String[] {"intent", "difficulty-tier2", "difficulty-tier3"}) {
+        assertTrue(train.out().contains("trained 4 models on 200 records"), train.out());
+        for (String name : new String[] {"intent", "difficulty-tier2", "difficulty-tier3", "classifier"}) {
             assertTrue(Files.exists(bundle.resolve(name + ".onnx")) && Files.exists(bundle.resolve(name + ".json")));
         }
         // the bundle knows only the intent 'math': the shipped policy, which routes on others, is refused

@@ -1,6 +1,8 @@
 package dev.llmrouter.training;
 
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxModel;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.Metrics;
@@ -155,6 +157,7 @@ public final class ClassifierTrainer {
                     out,
                     progress));
         }
+        cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
         Labelled answers = answers(records, test, extractor, options.successThreshold());
         if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
             cards.add(
@@ -163,6 +166,78 @@ public final class ClassifierTrainer {
             progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
         }
         return cards;
+    }
+
+    /**
+     * Joins the intent and difficulty models into {@code classifier.onnx}, checks that it gives each model's
+     * outputs through DJL (on up to 300 prompts), and writes its card.
+     */
+    private static ModelCard combine(
+            List<ModelCard> models,
+            Path dir,
+            List<SparseVector> vectors,
+            Options options,
+            List<ModelCard.TrainingFile> provenance,
+            Path out,
+            Consumer<String> progress) {
+        List<CombinedGraph.Head> heads = models.stream()
+                .map(c -> new CombinedGraph.Head(dir.resolve(c.name() + ".onnx"), c.name(), c.columnSet()))
+                .toList();
+        Path onnx = out.resolve("classifier.onnx");
+        BitSet union = CombinedGraph.write(heads, onnx);
+        try {
+            ModelCard draft = new ModelCard(
+                    "classifier",
+                    "classifier",
+                    models.stream().map(ModelCard::name).toList(),
+                    "",
+                    0,
+                    options.spec().canonical(),
+                    options.spec().hash(),
+                    ModelCard.encodeColumns(union),
+                    Sha256.hex(Files.readAllBytes(onnx)),
+                    provenance,
+                    Map.of(),
+                    Map.of(),
+                    "",
+                    "");
+            draft.write(out.resolve("classifier.json"));
+            double worst = 0;
+            try (OnnxModel joined = OnnxModel.load(out, "classifier", options.spec(), Device.CPU)) {
+                List<OnnxModel> separate = new ArrayList<>();
+                try {
+                    for (ModelCard c : models) {
+                        separate.add(OnnxModel.load(out, c.name(), options.spec(), Device.CPU));
+                    }
+                    for (SparseVector row : vectors.subList(0, Math.min(300, vectors.size()))) {
+                        Map<String, float[]> all = joined.predictAll(row);
+                        for (OnnxModel m : separate) {
+                            float[] a = all.get(m.card().name());
+                            float[] b = m.predict(row);
+                            for (int k = 0; k < b.length; k++) {
+                                worst = Math.max(worst, Math.abs(a[k] - b[k]));
+                            }
+                        }
+                    }
+                } finally {
+                    separate.forEach(OnnxModel::close);
+                }
+            }
+            if (worst > Parity.TOLERANCE) {
+                throw new IllegalStateException("classifier.onnx differs from its models by " + worst);
+            }
+            ModelCard card = draft.withResults(
+                    Map.of("combined_parity_max_abs_diff", worst),
+                    Map.of(),
+                    "joined from " + models.stream().map(ModelCard::name).toList(),
+                    LocalDate.now().toString());
+            card.write(out.resolve("classifier.json"));
+            progress.accept("classifier: " + models.size() + " models joined in one graph over " + union.cardinality()
+                    + " columns, largest difference " + worst);
+            return card;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + onnx, e);
+        }
     }
 
     /** Every recorded answer with its prompt, labelled "ok" when it scored at least the threshold. */

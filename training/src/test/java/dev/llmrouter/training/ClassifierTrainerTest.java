@@ -100,9 +100,14 @@ class ClassifierTrainerTest {
     @Test
     void exportsAnIntentModelAndOneDifficultyModelPerTierWithCards() throws Exception {
         assertEquals(
-                List.of("intent", "difficulty-tier1", "difficulty-tier2"),
+                List.of("intent", "difficulty-tier1", "difficulty-tier2", "classifier"),
                 cards.stream().map(ModelCard::name).toList());
-        for (ModelCard card : cards) {
+        ModelCard joined = cards.getLast();
+        assertEquals(List.of("intent", "difficulty-tier1", "difficulty-tier2"), joined.labels());
+        assertTrue(
+                joined.metrics().get("combined_parity_max_abs_diff") <= 1e-5,
+                joined.metrics().toString());
+        for (ModelCard card : cards.subList(0, 3)) {
             Path onnx = dir.resolve("bundle").resolve(card.name() + ".onnx");
             assertEquals(Sha256.hex(Files.readAllBytes(onnx)), card.onnxSha256());
             assertEquals(card, ModelCard.read(dir.resolve("bundle").resolve(card.name() + ".json")));

@@ -29,15 +29,22 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     private final FeatureExtractor extractor;
     private final OnnxModel intent;
     private final Map<Integer, OnnxModel> difficulty;
+    private final java.util.Optional<OnnxModel> combined;
     private final ClassifierInfo info;
 
     private OnnxClassifier(
-            FeatureExtractor extractor, OnnxModel intent, Map<Integer, OnnxModel> difficulty, String id) {
+            FeatureExtractor extractor,
+            OnnxModel intent,
+            Map<Integer, OnnxModel> difficulty,
+            java.util.Optional<OnnxModel> combined,
+            String id) {
         this.extractor = extractor;
         this.intent = intent;
         this.difficulty = difficulty;
+        this.combined = combined;
         StringBuilder hashes = new StringBuilder(intent.card().onnxSha256());
         difficulty.values().forEach(m -> hashes.append(m.card().onnxSha256()));
+        combined.ifPresent(m -> hashes.append(m.card().onnxSha256()));
         this.info = new ClassifierInfo(id, Sha256.hex(hashes.toString()));
     }
 
@@ -73,7 +80,11 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         }
         OnnxModel intent = OnnxModel.load(dir, "intent", extractor.spec(), device);
         String id = "onnx:" + dir.toAbsolutePath().normalize().getFileName();
-        return new OnnxClassifier(extractor, intent, difficulty, id);
+        // classifier.onnx, when the bundle has it, joins every model above in one graph: one ONNX call a request
+        java.util.Optional<OnnxModel> combined = Files.isRegularFile(dir.resolve("classifier.onnx"))
+                ? java.util.Optional.of(OnnxModel.load(dir, "classifier", extractor.spec(), device))
+                : java.util.Optional.empty();
+        return new OnnxClassifier(extractor, intent, difficulty, combined, id);
     }
 
     @Override
@@ -94,14 +105,16 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     @Override
     public Classification classify(ChatRequest request) {
         SparseVector features = extractor.extract(request);
-        float[] p = intent.predict(features);
+        Map<String, float[]> outputs = combined.map(c -> c.predictAll(features)).orElse(null);
+        float[] p = outputs != null ? outputs.get("intent") : intent.predict(features);
         Map<String, Double> intents = new LinkedHashMap<>();
         List<String> labels = intent.card().labels();
         for (int i = 0; i < labels.size(); i++) {
             intents.put(labels.get(i), (double) p[i]);
         }
         Map<Integer, Double> success = new TreeMap<>();
-        difficulty.forEach((tier, model) -> success.put(tier, positive(model, model.predict(features))));
+        difficulty.forEach((tier, model) -> success.put(
+                tier, positive(model, outputs != null ? outputs.get(model.card().name()) : model.predict(features))));
         return new Classification(intents, success);
     }
 
@@ -122,5 +135,6 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     public void close() {
         intent.close();
         difficulty.values().forEach(OnnxModel::close);
+        combined.ifPresent(OnnxModel::close);
     }
 }

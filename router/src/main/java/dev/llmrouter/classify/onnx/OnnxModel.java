@@ -130,6 +130,11 @@ public final class OnnxModel implements AutoCloseable {
 
     /** The output probabilities for one feature vector, in the order of {@link ModelCard#labels()}. */
     public float[] predict(SparseVector features) {
+        return predictAll(features).values().iterator().next();
+    }
+
+    /** Every output of the graph (a combined classifier has one a model), by output name, in graph order. */
+    public java.util.Map<String, float[]> predictAll(SparseVector features) {
         float[] input = new float[width];
         int[] idx = features.indices();
         float[] val = features.values();
@@ -143,7 +148,11 @@ public final class OnnxModel implements AutoCloseable {
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray x = manager.create(input, new Shape(1, width));
             x.setName("input");
-            return predictor.predict(new NDList(x)).get(0).toFloatArray();
+            java.util.Map<String, float[]> outputs = new java.util.LinkedHashMap<>();
+            for (NDArray output : predictor.predict(new NDList(x))) {
+                outputs.put(output.getName(), output.toFloatArray());
+            }
+            return outputs;
         } catch (TranslateException e) {
             throw new IllegalStateException(card.name() + ": ONNX Runtime failed: " + e.getMessage(), e);
         } finally {
