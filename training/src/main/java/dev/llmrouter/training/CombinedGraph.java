@@ -14,9 +14,13 @@ import java.util.List;
 
 /**
  * Joins the exported intent and difficulty models into one ONNX graph over the union of their input
- * columns, one output per model ({@code <name>}: Gemm then Softmax), so the router classifies a request with
- * a single ONNX Runtime call instead of one per model. The weights are Tribuo's own, read back from each
- * model's exported file; a model's missing columns get zero weights, which leaves its outputs unchanged.
+ * columns, one output per model, so the router classifies a request with a single ONNX Runtime call instead
+ * of one per model. The graph takes the request's features sparse, as {@code indices} (int64, the non-zero
+ * columns) and {@code values} (float, shape {@code [1, n]}): each head gathers the weight rows of those
+ * columns, multiplies them by the values, adds its bias and applies Softmax. That is Tribuo's
+ * {@code softmax(x W + b)} over the few non-zero columns instead of all of them. The weights are Tribuo's
+ * own, read back from each model's exported file; a model's missing columns get zero weights, which leaves
+ * its outputs unchanged.
  */
 final class CombinedGraph {
     /** One exported model: its file, its name (the output's), and its input columns in the feature space. */
@@ -30,7 +34,8 @@ final class CombinedGraph {
         heads.forEach(h -> union.or(h.columns()));
         int width = union.cardinality();
         OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("llm-router-classifier");
-        graph.addInput(tensor("input", width, "batch"));
+        graph.addInput(valueInfo("indices", OnnxMl.TensorProto.DataType.INT64, dim("nnz")));
+        graph.addInput(valueInfo("values", OnnxMl.TensorProto.DataType.FLOAT, fixed(1), dim("nnz")));
         for (Head head : heads) {
             OnnxMl.GraphProto source = read(head.onnx()).getGraph();
             OnnxMl.TensorProto weights = initializer(source, "weights");
@@ -54,13 +59,9 @@ final class CombinedGraph {
             String n = head.name();
             graph.addInitializer(floatTensor(n + "_weights", padded, width, classes));
             graph.addInitializer(floatTensor(n + "_bias", floats(bias), classes));
-            graph.addNode(OnnxMl.NodeProto.newBuilder()
-                    .setOpType("Gemm")
-                    .setName(n + "_gemm")
-                    .addInput("input")
-                    .addInput(n + "_weights")
-                    .addInput(n + "_bias")
-                    .addOutput(n + "_logits"));
+            graph.addNode(node("Gather", n + "_rows", n + "_weights", "indices"));
+            graph.addNode(node("MatMul", n + "_scores", "values", n + "_rows"));
+            graph.addNode(node("Add", n + "_logits", n + "_scores", n + "_bias"));
             graph.addNode(OnnxMl.NodeProto.newBuilder()
                     .setOpType("Softmax")
                     .setName(n + "_softmax")
@@ -70,7 +71,7 @@ final class CombinedGraph {
                             .setName("axis")
                             .setI(1)
                             .setType(OnnxMl.AttributeProto.AttributeType.INT)));
-            graph.addOutput(tensor(n, classes, "batch"));
+            graph.addOutput(valueInfo(n, OnnxMl.TensorProto.DataType.FLOAT, fixed(1), fixed(classes)));
         }
         OnnxMl.ModelProto model = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
@@ -138,17 +139,36 @@ final class CombinedGraph {
         return t.build();
     }
 
-    private static OnnxMl.ValueInfoProto tensor(String name, int width, String batch) {
+    /** A node with one output named after it. */
+    private static OnnxMl.NodeProto.Builder node(String op, String output, String... inputs) {
+        OnnxMl.NodeProto.Builder node =
+                OnnxMl.NodeProto.newBuilder().setOpType(op).setName(output).addOutput(output);
+        for (String in : inputs) {
+            node.addInput(in);
+        }
+        return node;
+    }
+
+    private static OnnxMl.TensorShapeProto.Dimension dim(String name) {
+        return OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(name).build();
+    }
+
+    private static OnnxMl.TensorShapeProto.Dimension fixed(long size) {
+        return OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(size).build();
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(
+            String name, OnnxMl.TensorProto.DataType type, OnnxMl.TensorShapeProto.Dimension... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (OnnxMl.TensorShapeProto.Dimension d : dims) {
+            shape.addDim(d);
+        }
         return OnnxMl.ValueInfoProto.newBuilder()
                 .setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder()
                         .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-                                .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
-                                .setShape(OnnxMl.TensorShapeProto.newBuilder()
-                                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder()
-                                                .setDimParam(batch))
-                                        .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder()
-                                                .setDimValue(width)))))
+                                .setElemType(type.getNumber())
+                                .setShape(shape)))
                 .build();
     }
 }

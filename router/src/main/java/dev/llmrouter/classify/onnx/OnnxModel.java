@@ -35,6 +35,7 @@ public final class OnnxModel implements AutoCloseable {
     private final ModelCard card;
     private final int[] columnOf;
     private final int width;
+    private final boolean sparse;
     private final ZooModel<NDList, NDList> model;
     private final BlockingQueue<Predictor<NDList, NDList>> predictors;
 
@@ -43,6 +44,8 @@ public final class OnnxModel implements AutoCloseable {
         this.columnOf = columnOf;
         this.width = width;
         this.model = model;
+        this.sparse =
+                model.describeInput() != null && model.describeInput().keys().contains("indices");
         this.predictors = new ArrayBlockingQueue<>(pool);
         for (int i = 0; i < pool; i++) {
             predictors.add(model.newPredictor());
@@ -107,7 +110,7 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static boolean gpuVisible() {
+    static boolean gpuVisible() {
         try {
             return Engine.getEngine("OnnxRuntime").getGpuCount() > 0;
         } catch (RuntimeException e) {
@@ -133,8 +136,28 @@ public final class OnnxModel implements AutoCloseable {
         return predictAll(features).values().iterator().next();
     }
 
-    /** Every output of the graph (a combined classifier has one a model), by output name, in graph order. */
+    /**
+     * Every output of the graph (a combined classifier has one a model), by output name, in graph order. A
+     * graph with {@code indices} and {@code values} inputs (the combined classifier) gets the non-zero columns
+     * only; a graph with one dense {@code input} (Tribuo's own export) gets the whole row.
+     */
     public java.util.Map<String, float[]> predictAll(SparseVector features) {
+        Predictor<NDList, NDList> predictor = take();
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            java.util.Map<String, float[]> outputs = new java.util.LinkedHashMap<>();
+            for (NDArray output :
+                    predictor.predict(sparse ? sparseInput(features, manager) : denseInput(features, manager))) {
+                outputs.put(output.getName(), output.toFloatArray());
+            }
+            return outputs;
+        } catch (TranslateException e) {
+            throw new IllegalStateException(card.name() + ": ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            predictors.add(predictor);
+        }
+    }
+
+    private NDList denseInput(SparseVector features, NDManager manager) {
         float[] input = new float[width];
         int[] idx = features.indices();
         float[] val = features.values();
@@ -144,20 +167,31 @@ public final class OnnxModel implements AutoCloseable {
                 input[column] = val[i];
             }
         }
-        Predictor<NDList, NDList> predictor = take();
-        try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray x = manager.create(input, new Shape(1, width));
-            x.setName("input");
-            java.util.Map<String, float[]> outputs = new java.util.LinkedHashMap<>();
-            for (NDArray output : predictor.predict(new NDList(x))) {
-                outputs.put(output.getName(), output.toFloatArray());
+        NDArray x = manager.create(input, new Shape(1, width));
+        x.setName("input");
+        return new NDList(x);
+    }
+
+    private NDList sparseInput(SparseVector features, NDManager manager) {
+        int[] idx = features.indices();
+        float[] val = features.values();
+        // one zero entry at least: ONNX Runtime refuses an empty dimension, and a zero adds nothing
+        long[] columns = new long[Math.max(1, idx.length)];
+        float[] values = new float[columns.length];
+        int n = 0;
+        for (int i = 0; i < idx.length; i++) {
+            int column = columnOf[idx[i]];
+            if (column >= 0) {
+                columns[n] = column;
+                values[n++] = val[i];
             }
-            return outputs;
-        } catch (TranslateException e) {
-            throw new IllegalStateException(card.name() + ": ONNX Runtime failed: " + e.getMessage(), e);
-        } finally {
-            predictors.add(predictor);
         }
+        n = Math.max(1, n);
+        NDArray indices = manager.create(n == columns.length ? columns : Arrays.copyOf(columns, n), new Shape(n));
+        indices.setName("indices");
+        NDArray x = manager.create(n == values.length ? values : Arrays.copyOf(values, n), new Shape(1, n));
+        x.setName("values");
+        return new NDList(indices, x);
     }
 
     private Predictor<NDList, NDList> take() {
