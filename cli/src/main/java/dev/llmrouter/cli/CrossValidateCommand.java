@@ -12,6 +12,7 @@ import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
+import dev.llmrouter.features.FeatureSpec;
 import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "K-fold cross-validation by prompt hash: for each fold, train the classifiers on the other folds and",
-            "replay the fold through the router (the quality-floor sweep of eval); prints APGR per fold and the mean."
+            "replay the fold through the router (eval's sweep, before any call by default); prints APGR per fold and the mean."
         })
 final class CrossValidateCommand implements Callable<Integer> {
     @Spec
@@ -70,11 +71,24 @@ final class CrossValidateCommand implements Callable<Integer> {
 
     @Option(
             names = "--epochs",
-            defaultValue = "1",
+            defaultValue = "2",
             paramLabel = "N",
-            description =
-                    "SGD epochs; one pass over the data generalises best in 5-fold cross-validation on routellm-mmlu (default: ${DEFAULT-VALUE}).")
+            description = "SGD epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
+
+    @Option(
+            names = "--learning-rate",
+            defaultValue = "0.05",
+            paramLabel = "R",
+            description = "AdaGrad's learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(
+            names = "--sweep",
+            defaultValue = "gap",
+            paramLabel = "gap|floor|gate",
+            description = "Threshold to sweep, as eval's --sweep (default: ${DEFAULT-VALUE}).")
+    String sweep;
 
     @Option(
             names = "--max-columns",
@@ -82,6 +96,13 @@ final class CrossValidateCommand implements Callable<Integer> {
             paramLabel = "N",
             description = "Input columns a model at most (default: ${DEFAULT-VALUE}).")
     int maxColumns;
+
+    @Option(
+            names = "--features",
+            defaultValue = "words",
+            paramLabel = "NAME",
+            description = "Feature set: words, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
+    String features;
 
     @Option(
             names = "--price",
@@ -94,6 +115,8 @@ final class CrossValidateCommand implements Callable<Integer> {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
         }
+        FeatureSpec featureSpec = FeatureSpec.named(features);
+        Evaluation.Sweep sweepKind = Evaluation.Sweep.named(sweep);
         PrintWriter out = spec.commandLine().getOut();
         Catalog catalog = new ConfigFiles().loadCatalog();
         List<LabelledRecord> records = RecordLoader.load(data, false).records();
@@ -110,7 +133,7 @@ final class CrossValidateCommand implements Callable<Integer> {
                     records.stream().filter(r -> splits.foldOf(r, folds) == k).toList();
             Path bundle = work.resolve("fold" + fold);
             ClassifierTrainer.Options options = new ClassifierTrainer.Options(
-                    ClassifierTrainer.Options.DEFAULT.spec(), seed, 0.5, epochs, 2, 5, maxColumns, 0.8);
+                    featureSpec, seed, 0.5, epochs, learningRate, 0.5, 2, 5, maxColumns, 0.8);
             ClassifierTrainer.train(
                     data,
                     records,
@@ -126,8 +149,8 @@ final class CrossValidateCommand implements Callable<Integer> {
                 Policy policy =
                         PolicyLoader.load(ConfigFiles.defaultFile("eval-policy.yaml"), admitting, classifier.intents());
                 Replay replay = new Replay(pair, classifier, new HeuristicAnswerGate(), heldOut);
-                Map<String, RouterScore> routers = Evaluation.run(replay, policy, Evaluation.Options.DEFAULT)
-                        .routers();
+                Map<String, RouterScore> routers =
+                        Evaluation.run(replay, policy, options(sweepKind)).routers();
                 double[] r = {
                     routers.get("router").apgr().orElse(Double.NaN),
                     routers.get("random").apgr().orElse(Double.NaN),
@@ -170,6 +193,11 @@ final class CrossValidateCommand implements Callable<Integer> {
                 mean[3]);
         deleteTree(work);
         return 0;
+    }
+
+    private static Evaluation.Options options(Evaluation.Sweep sweep) {
+        Evaluation.Options d = Evaluation.Options.DEFAULT;
+        return new Evaluation.Options(sweep, d.points(), d.seed(), d.randomRuns());
     }
 
     private static void deleteTree(Path dir) {

@@ -97,9 +97,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--sweep",
-            defaultValue = "floor",
-            paramLabel = "floor|gate",
-            description = "Threshold to sweep (default: ${DEFAULT-VALUE}).")
+            defaultValue = "gap",
+            paramLabel = "gap|floor|gate",
+            description = "Threshold to sweep: the quality gap or the quality floor before any call, or the gate"
+                    + " threshold of a cascade that starts cheap (default: ${DEFAULT-VALUE}).")
     String sweep;
 
     @Option(
@@ -140,13 +141,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        Evaluation.Sweep sweepKind =
-                switch (sweep) {
-                    case "floor" -> Evaluation.Sweep.FLOOR;
-                    case "gate" -> Evaluation.Sweep.GATE;
-                    default ->
-                        throw new IllegalArgumentException("--sweep: expected floor or gate, got '" + sweep + "'");
-                };
+        Evaluation.Sweep sweepKind = Evaluation.Sweep.named(sweep);
         if (points < 2) {
             throw new IllegalArgumentException("--points must be at least 2, got " + points);
         }

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param costUsd what every call made cost
  * @param cheapGateScore the gate's score of the cheap answer, when the cheap model answered and was gated
  * @param difficulty 1 - the classifier's predicted success of the cheap tier
+ * @param predictedGain the classifier's predicted success of the strong tier minus the cheap tier's
  */
 public record Decision(
         String route,
@@ -24,4 +25,5 @@ public record Decision(
         double quality,
         double costUsd,
         Optional<Double> cheapGateScore,
-        double difficulty) {}
+        double difficulty,
+        double predictedGain) {}

@@ -21,15 +21,30 @@ import java.util.function.Function;
 public final class Evaluation {
     /** Which threshold the sweep moves. */
     public enum Sweep {
-        /** The routes' quality floor: the pre-route decision between cheap and strong. */
+        /**
+         * The routes' quality gap, with no floor: before any call, the strong model serves when its predicted
+         * success exceeds the cheap model's by more than the gap (a ranking by predicted gain).
+         */
+        GAP,
+        /** The routes' quality floor: before any call, the strong model serves when the cheap one's falls below. */
         FLOOR,
         /** The gate threshold of a cascade that always starts cheap. */
-        GATE
+        GATE;
+
+        /** The sweep of this name, as {@code --sweep} takes it: gap, floor or gate. */
+        public static Sweep named(String name) {
+            for (Sweep s : values()) {
+                if (s.name().toLowerCase(java.util.Locale.ROOT).equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("--sweep: expected gap, floor or gate, got '" + name + "'");
+        }
     }
 
     /** @param points thresholds in the sweep (more gives a finer curve and a slower run) */
     public record Options(Sweep sweep, int points, long seed, int randomRuns) {
-        public static final Options DEFAULT = new Options(Sweep.FLOOR, 40, 42, 20);
+        public static final Options DEFAULT = new Options(Sweep.GAP, 40, 42, 20);
     }
 
     /** The routers of a run, by report key, in report order. */
@@ -48,7 +63,7 @@ public final class Evaluation {
         Map<String, RouterScore> routers = new LinkedHashMap<>();
         CurvePoint cheap = Baselines.alwaysCheap(items);
         CurvePoint strong = Baselines.alwaysStrong(items);
-        RouterScore router = routerScore(items, configured, thresholds, sweep, cheap, strong);
+        RouterScore router = routerScore(items, configured, thresholds, sweep, options.sweep(), cheap, strong);
         routers.put("router", router);
         double share = router.strongShare();
         routers.put(
@@ -94,7 +109,9 @@ public final class Evaluation {
     /** Thresholds that spread the sweep evenly over the scores the router actually produced. */
     private static List<Double> thresholds(Replay replay, Policy policy, Options options, List<Decision> configured) {
         double[] scores;
-        if (options.sweep() == Sweep.FLOOR) {
+        if (options.sweep() == Sweep.GAP) {
+            scores = configured.stream().mapToDouble(Decision::predictedGain).toArray();
+        } else if (options.sweep() == Sweep.FLOOR) {
             scores = configured.stream().mapToDouble(d -> 1 - d.difficulty()).toArray();
         } else {
             List<Decision> ungated = replay.run(variant(policy, Sweep.GATE, 0.0));
@@ -116,17 +133,29 @@ public final class Evaluation {
 
     static Policy variant(Policy policy, Sweep sweep, double threshold) {
         return switch (sweep) {
+            case GAP ->
+                Replay.variant(
+                        policy,
+                        "gap=" + threshold,
+                        c -> new Route.Cascade(
+                                c.enabled(), 0.0, threshold, c.gateThreshold(), c.maxEscalations(), c.streaming()));
             case FLOOR ->
                 Replay.variant(
                         policy,
                         "floor=" + threshold,
                         c -> new Route.Cascade(
-                                c.enabled(), threshold, c.gateThreshold(), c.maxEscalations(), c.streaming()));
+                                c.enabled(),
+                                threshold,
+                                c.qualityGap(),
+                                c.gateThreshold(),
+                                c.maxEscalations(),
+                                c.streaming()));
             case GATE ->
                 Replay.variant(
                         policy,
                         "gate=" + threshold,
-                        c -> new Route.Cascade(true, 0.0, threshold, Math.max(1, c.maxEscalations()), c.streaming()));
+                        c -> new Route.Cascade(
+                                true, 0.0, 1.0, threshold, Math.max(1, c.maxEscalations()), c.streaming()));
         };
     }
 
@@ -135,6 +164,7 @@ public final class Evaluation {
             List<Decision> configured,
             List<Double> thresholds,
             List<List<Decision>> sweep,
+            Sweep kind,
             CurvePoint cheap,
             CurvePoint strong) {
         List<CurvePoint> curve = new ArrayList<>();
@@ -153,8 +183,10 @@ public final class Evaluation {
             CurvePoint subAt = point(Double.NaN, configured, mask);
             segments.put(segment.getKey(), segmentOf(sub, subCurve, subAt));
         }
-        double[] difficulty =
-                configured.stream().mapToDouble(Decision::difficulty).toArray();
+        // the score the sweep ranks records by: predicted gain for the gap, else difficulty
+        double[] difficulty = configured.stream()
+                .mapToDouble(kind == Sweep.GAP ? Decision::predictedGain : Decision::difficulty)
+                .toArray();
         return new RouterScore(
                 box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
                 cpt(curve, cheap, strong),

@@ -120,6 +120,9 @@ public final class Replay {
         }
         Classification classification = memo.cache.get(key(record));
         double difficulty = classification == null ? 0 : 1 - classification.successAt(pair.cheapTier());
+        double gain = classification == null
+                ? 0
+                : classification.successAt(pair.strongTier()) - classification.successAt(pair.cheapTier());
         return new Decision(
                 trace.route().orElse(""),
                 trace.start().orElse(""),
@@ -129,7 +132,8 @@ public final class Replay {
                 quality,
                 cost,
                 cheapGate,
-                difficulty);
+                difficulty,
+                gain);
     }
 
     static ChatRequest request(LabelledRecord record) {

@@ -67,8 +67,10 @@ class RealDataSanityTest {
                     Set.copyOf(Intents.DEFAULT));
             Evaluation.Result result = Evaluation.run(replay, policy, Evaluation.Options.DEFAULT);
             RouterScore router = result.routers().get("router");
-            assertEquals(0.0, router.curve().getFirst().strongShare(), 1e-12, "floor 0 routes nothing strong");
-            assertEquals(1.0, router.curve().getLast().strongShare(), 1e-12, "the top floor routes everything strong");
+            // the gap sweep: the top gap routes nothing strong, gap 0 sends each record to its likeliest model
+            // (the strong one, for the heuristic, which never predicts the cheap tier above the strong one)
+            assertEquals(1.0, router.curve().getFirst().strongShare(), 1e-12, "gap 0 routes everything strong");
+            assertEquals(0.0, router.curve().getLast().strongShare(), 1e-12, "the top gap routes nothing strong");
             assertEquals(0.5, result.routers().get("random").apgr().orElseThrow(), 0.02);
             assertEquals(0.0, result.routers().get("always_cheap").strongShare());
             assertEquals(1.0, result.routers().get("always_strong").strongShare());

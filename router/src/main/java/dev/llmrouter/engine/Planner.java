@@ -91,7 +91,10 @@ final class Planner {
         return Optional.empty();
     }
 
-    /** The fixed start when it passed the filters, else the first model whose tier reaches the quality floor. */
+    /**
+     * The fixed start when it passed the filters, else the first model whose tier's predicted success reaches
+     * the quality floor and lies within the quality gap of the best candidate's; else the likeliest to succeed.
+     */
     private static ModelSpec start(Route route, List<ModelSpec> ladder, Classification classification) {
         Optional<ModelSpec> fixed = route.select()
                 .start()
@@ -100,8 +103,13 @@ final class Planner {
             return fixed.get();
         }
         double floor = route.cascade().qualityFloor();
+        double best = ladder.stream()
+                .mapToDouble(m -> classification.successAt(m.tier()))
+                .max()
+                .orElse(0);
+        double least = Math.max(floor, best - route.cascade().qualityGap());
         return ladder.stream()
-                .filter(m -> classification.successAt(m.tier()) >= floor)
+                .filter(m -> classification.successAt(m.tier()) >= least)
                 .findFirst()
                 .orElseGet(() -> ladder.stream()
                         .max(Comparator.comparingDouble((ModelSpec m) -> classification.successAt(m.tier()))

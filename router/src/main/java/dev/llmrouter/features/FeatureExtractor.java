@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * Turns a request into the feature vector that training and serving share: hashed word n-grams and
  * character n-grams of the last user message (log term frequency, L2-normalised per group), and simple
  * counts (length, lines, code blocks, digits, math notation, answer options, question marks, upper case,
- * conversation turns), each squashed into [0, 1]. Stateless and thread-safe.
+ * conversation turns), each squashed into [0, 1], and, when the spec names a sentence encoder, its
+ * embedding of the message as dense columns. Stateless and thread-safe.
  */
 public final class FeatureExtractor {
     private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
@@ -18,9 +19,23 @@ public final class FeatureExtractor {
     private static final int CHAR_SEED = 0x5bd1e995;
 
     private final FeatureSpec spec;
+    private final java.util.Optional<TextEncoder> encoder;
 
+    /** The extractor of a spec without a sentence encoder. */
     public FeatureExtractor(FeatureSpec spec) {
+        this(spec, java.util.Optional.empty());
+    }
+
+    /** The extractor of a spec whose sentence encoder is {@code encoder} (empty when the spec names none). */
+    public FeatureExtractor(FeatureSpec spec, java.util.Optional<TextEncoder> encoder) {
+        if (spec.encoder().present() != encoder.isPresent()
+                || encoder.isPresent() && !encoder.get().spec().equals(spec.encoder())) {
+            throw new IllegalArgumentException("features '" + spec.canonical() + "' need the encoder "
+                    + spec.encoder().name() + ", got "
+                    + encoder.map(e -> e.spec().name()).orElse("none"));
+        }
         this.spec = spec;
+        this.encoder = encoder;
     }
 
     public FeatureSpec spec() {
@@ -76,8 +91,14 @@ public final class FeatureExtractor {
                 }
             }
         }
-        float[] counts = counts(text, tokens.length, turns);
-        return merge(counts, words.normalised(), chars.normalised());
+        float[] dense = counts(text, tokens.length, turns);
+        if (encoder.isPresent()) {
+            float[] embedding = encoder.get().encode(text);
+            int counts = dense.length;
+            dense = Arrays.copyOf(dense, counts + embedding.length);
+            System.arraycopy(embedding, 0, dense, counts, embedding.length);
+        }
+        return merge(dense, words.normalised(), chars.normalised());
     }
 
     private static float[] counts(String text, int words, int turns) {
@@ -124,15 +145,16 @@ public final class FeatureExtractor {
         return (float) Math.max(0, Math.min(1, v));
     }
 
-    private SparseVector merge(float[] counts, Accumulator.Sparse words, Accumulator.Sparse chars) {
-        int base = counts.length;
-        int[] idx = new int[counts.length + words.size() + chars.size()];
+    /** The dense columns (counts, embedding) first, then the hash buckets from {@link FeatureSpec#bucketBase()}. */
+    private SparseVector merge(float[] dense, Accumulator.Sparse words, Accumulator.Sparse chars) {
+        int base = spec.bucketBase();
+        int[] idx = new int[dense.length + words.size() + chars.size()];
         float[] val = new float[idx.length];
         int n = 0;
-        for (int i = 0; i < counts.length; i++) {
-            if (counts[i] != 0) {
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i] != 0) {
                 idx[n] = i;
-                val[n++] = counts[i];
+                val[n++] = dense[i];
             }
         }
         // merge the two sorted bucket lists, summing a bucket both groups hit

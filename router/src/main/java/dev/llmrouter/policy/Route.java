@@ -171,13 +171,19 @@ public record Route(
      *
      * @param enabled when false the top-ranked candidate serves and only errors move on
      * @param qualityFloor the start is the cheapest tier whose predicted success reaches this
+     * @param qualityGap and whose predicted success is at most this far below the best candidate's (1: any)
      * @param gateThreshold an answer scoring below this is escalated
      * @param maxEscalations tiers climbed at most after the start
      * @param streaming what a streaming request does, since a model cannot change after its first byte
      */
     public record Cascade(
-            boolean enabled, double qualityFloor, double gateThreshold, int maxEscalations, Streaming streaming) {
-        public static final Cascade DEFAULT = new Cascade(true, 0.7, 0.5, 1, Streaming.BUFFER);
+            boolean enabled,
+            double qualityFloor,
+            double qualityGap,
+            double gateThreshold,
+            int maxEscalations,
+            Streaming streaming) {
+        public static final Cascade DEFAULT = new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER);
 
         public enum Streaming {
             /** Buffer the cheaper answers, release one only when the gate accepts it. */

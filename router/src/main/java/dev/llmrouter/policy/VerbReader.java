@@ -167,7 +167,8 @@ final class VerbReader {
     }
 
     private Route.Cascade cascade(ConfigNode node) {
-        node.allowOnly(Set.of("enabled", "quality_floor", "gate_threshold", "max_escalations", "streaming"));
+        node.allowOnly(
+                Set.of("enabled", "quality_floor", "quality_gap", "gate_threshold", "max_escalations", "streaming"));
         Route.Cascade d = Route.Cascade.DEFAULT;
         Route.Cascade.Streaming streaming = node.text("streaming")
                 .flatMap(s -> {
@@ -185,6 +186,7 @@ final class VerbReader {
         return new Route.Cascade(
                 node.bool("enabled").orElse(d.enabled()),
                 node.number("quality_floor", 0, 1).orElse(d.qualityFloor()),
+                node.number("quality_gap", 0, 1).orElse(d.qualityGap()),
                 node.number("gate_threshold", 0, 1).orElse(d.gateThreshold()),
                 node.integer("max_escalations", 0, 8).orElse(d.maxEscalations()),
                 streaming);

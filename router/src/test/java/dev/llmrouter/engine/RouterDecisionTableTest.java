@@ -57,6 +57,16 @@ class RouterDecisionTableTest {
                         .withTools()
                         .script("small-a", failure(ErrorKind.SERVER_ERROR, 500))
                         .serves("mid", "small-a, mid", "start, fallback"),
+                scenario("gap route: a request no tier is predicted to do much better on starts cheap")
+                        .policy("extra-routes-policy.yaml")
+                        .app("gap")
+                        .classified(FixedClassifier.classification("knowledge", 0.40, 0.45, 0.48))
+                        .serves("small-a", "small-a", "start"),
+                scenario("gap route: tier 3 predicted 0.24 above tier 1 starts on tier 3, though tier 1 reaches 0.7")
+                        .policy("extra-routes-policy.yaml")
+                        .app("gap")
+                        .classified(FixedClassifier.classification("knowledge", 0.75, 0.80, 0.99))
+                        .serves("big-eu", "big-eu", "start"),
                 scenario("image request starts on the cheapest vision model")
                         .withImage()
                         .serves("mid", "mid", "start"),

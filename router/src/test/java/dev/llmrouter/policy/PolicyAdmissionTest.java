@@ -298,6 +298,10 @@ class PolicyAdmissionTest {
                         """,
                         "defaults.cascade.quality_floor: must be between 0 and 1, got -0.1"),
                 bad(
+                        "quality_gap above 1",
+                        routed("cascade: {quality_gap: 2}"),
+                        "routes[0].cascade.quality_gap: must be between 0 and 1, got 2"),
+                bad(
                         "max_attempts 0",
                         routed("fallback: {max_attempts: 0}"),
                         "routes[0].fallback.max_attempts: must be between 1 and 20, got 0"),

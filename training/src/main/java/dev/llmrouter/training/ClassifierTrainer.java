@@ -3,6 +3,7 @@ package dev.llmrouter.training;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.classify.onnx.OnnxModel;
+import dev.llmrouter.classify.onnx.SentenceEncoder;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.Metrics;
@@ -56,17 +57,22 @@ public final class ClassifierTrainer {
      *     prompts use it
      * @param intentMinCount the same for the intent model, which sees far more prompts
      * @param maxColumns the most input columns a model may have
+     * @param learningRate AdaGrad's base learning rate for the difficulty and gate models
+     * @param intentLearningRate the same for the intent model
      */
     public record Options(
             FeatureSpec spec,
             long seed,
             double testFraction,
             int epochs,
+            double learningRate,
+            double intentLearningRate,
             int minCount,
             int intentMinCount,
             int maxColumns,
             double successThreshold) {
-        public static final Options DEFAULT = new Options(FeatureSpec.DEFAULT, 42, 0.25, 1, 2, 5, 20_000, 0.8);
+        public static final Options DEFAULT =
+                new Options(FeatureSpec.DEFAULT, 42, 0.25, 2, 0.05, 0.5, 2, 5, 20_000, 0.8);
     }
 
     /** The data of one model: feature vectors with their labels, train and test sides. */
@@ -113,7 +119,7 @@ public final class ClassifierTrainer {
             Options options,
             Path out,
             Consumer<String> progress) {
-        FeatureExtractor extractor = new FeatureExtractor(options.spec());
+        FeatureExtractor extractor = SentenceEncoder.extractorFor(options.spec(), Device.CPU);
         List<LabelledRecord> all = new ArrayList<>(records);
         all.addAll(intentOnly);
         progress.accept("extracting features of " + all.size() + " records");
@@ -134,7 +140,17 @@ public final class ClassifierTrainer {
         Labelled intentData =
                 labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null));
         cards.add(trainOne(
-                "intent", "intent", 0, "", intentData, options.intentMinCount(), options, provenance, out, progress));
+                "intent",
+                "intent",
+                0,
+                "",
+                intentData,
+                options.intentMinCount(),
+                options.intentLearningRate(),
+                options,
+                provenance,
+                out,
+                progress));
         List<SparseVector> outcomeVectors = vectors.subList(0, records.size());
         TreeSet<Integer> tierSet = new TreeSet<>();
         records.forEach(r -> r.outcomes().keySet().forEach(m -> tiers.tierOf(m).ifPresent(tierSet::add)));
@@ -152,6 +168,7 @@ public final class ClassifierTrainer {
                     "ok",
                     data,
                     options.minCount(),
+                    options.learningRate(),
                     options,
                     provenance,
                     out,
@@ -160,8 +177,18 @@ public final class ClassifierTrainer {
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
         Labelled answers = answers(records, test, extractor, options.successThreshold());
         if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
-            cards.add(
-                    trainOne("gate", "gate", 0, "ok", answers, options.minCount(), options, provenance, out, progress));
+            cards.add(trainOne(
+                    "gate",
+                    "gate",
+                    0,
+                    "ok",
+                    answers,
+                    options.minCount(),
+                    options.learningRate(),
+                    options,
+                    provenance,
+                    out,
+                    progress));
         } else {
             progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
         }
@@ -300,6 +327,7 @@ public final class ClassifierTrainer {
             String positive,
             Labelled data,
             int minCount,
+            double learningRate,
             Options options,
             List<ModelCard.TrainingFile> files,
             Path out,
@@ -311,7 +339,12 @@ public final class ClassifierTrainer {
         progress.accept(name + ": training on " + data.train().size() + " prompts (" + columns.cardinality()
                 + " feature columns), " + data.test().size() + " held out");
         LinearSGDTrainer trainer = new LinearSGDTrainer(
-                new LogMulticlass(), new AdaGrad(0.5, 0.1), options.epochs(), Integer.MAX_VALUE, 1, options.seed());
+                new LogMulticlass(),
+                new AdaGrad(learningRate, 0.1),
+                options.epochs(),
+                Integer.MAX_VALUE,
+                1,
+                options.seed());
         Model<Label> model = trainer.train(examples.dataset(name, data.train(), data.trainLabels()));
         List<String> labels = new ArrayList<>();
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));

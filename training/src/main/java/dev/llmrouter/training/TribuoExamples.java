@@ -30,7 +30,7 @@ final class TribuoExamples {
 
     /**
      * Columns used in at least {@code minCount} of {@code vectors}, at most {@code maxColumns} of them (the
-     * most used; ties by position); every count feature is kept. Fewer columns make a smaller model and a
+     * most used; ties by position); every dense feature (count, embedding) is kept. Fewer columns make a smaller model and a
      * faster dense ONNX input.
      */
     static BitSet columns(FeatureSpec spec, boolean gate, List<SparseVector> vectors, int minCount, int maxColumns) {
@@ -40,11 +40,10 @@ final class TribuoExamples {
                 df[index]++;
             }
         }
-        int counts = FeatureSpec.COUNTS.size();
         BitSet kept = new BitSet(df.length);
         java.util.List<Integer> hashed = new java.util.ArrayList<>();
         for (int i = 0; i < df.length; i++) {
-            if (i % spec.width() < counts) {
+            if (spec.dense(i % spec.width())) {
                 if (df[i] > 0) {
                     kept.set(i);
                 }

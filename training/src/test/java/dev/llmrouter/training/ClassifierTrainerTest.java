@@ -41,8 +41,8 @@ class ClassifierTrainerTest {
     static final TierMap TIERS = new TierMap(Map.of("strong", 2), CATALOG);
     static final IntentMap INTENTS =
             new IntentMap(List.of("math", "writing"), Map.of("fixture", Map.of("sums", "math", "poems", "writing")));
-    static final ClassifierTrainer.Options OPTIONS =
-            new ClassifierTrainer.Options(dev.llmrouter.features.FeatureSpec.DEFAULT, 7, 0.25, 5, 1, 1, 20_000, 0.8);
+    static final ClassifierTrainer.Options OPTIONS = new ClassifierTrainer.Options(
+            dev.llmrouter.features.FeatureSpec.DEFAULT, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8);
 
     @TempDir
     static Path dir;
@@ -140,6 +140,33 @@ class ClassifierTrainerTest {
             assertTrue(easy.successAt(1) > hard.successAt(1) + 0.3, easy + " vs " + hard);
             assertEquals(java.util.Set.of(1, 2), classifier.tiers());
             assertTrue(classifier.info().id().startsWith("onnx:"));
+        }
+    }
+
+    @Test
+    void sentenceEmbeddingFeaturesTrainExportAndServe() {
+        ClassifierTrainer.Options withEncoder = new ClassifierTrainer.Options(
+                dev.llmrouter.features.FeatureSpec.WITH_MINILM, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8);
+        List<ModelCard> embedded = ClassifierTrainer.train(
+                List.of(dir.resolve("fixture.jsonl")),
+                records,
+                List.of(),
+                INTENTS,
+                TIERS,
+                withEncoder,
+                dir.resolve("minilm"),
+                line -> {});
+        for (ModelCard card : embedded) {
+            assertEquals(dev.llmrouter.features.FeatureSpec.WITH_MINILM.hash(), card.featureSpecHash());
+            assertTrue(card.columnSet().get(dev.llmrouter.features.FeatureSpec.COUNTS.size()), "embedding columns");
+        }
+        assertTrue(embedded.getLast().metrics().get("combined_parity_max_abs_diff") <= 1e-5);
+        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("minilm"), Device.CPU)) {
+            Classification easy = classifier.classify(ChatRequest.ofPrompt("What is 12 plus 13?"));
+            Classification hard = classifier.classify(
+                    ChatRequest.ofPrompt("Prove rigorously that the sum of the series 4 converges, by induction"));
+            assertEquals("math", easy.topIntent());
+            assertTrue(easy.successAt(1) > hard.successAt(1) + 0.3, easy + " vs " + hard);
         }
     }
 

@@ -45,7 +45,8 @@ public final class OnnxAnswerGate implements AnswerGate, AutoCloseable {
         FeatureSpec spec = FeatureSpec.byHash(card.featureSpecHash())
                 .orElseThrow(() -> new IllegalArgumentException(dir.resolve("gate.json") + ": trained on features '"
                         + card.featureSpec() + "', which this router cannot extract: retrain the bundle"));
-        return Optional.of(new OnnxAnswerGate(new FeatureExtractor(spec), OnnxModel.load(dir, "gate", spec, device)));
+        return Optional.of(new OnnxAnswerGate(
+                SentenceEncoder.extractorFor(spec, device), OnnxModel.load(dir, "gate", spec, device)));
     }
 
     @Override

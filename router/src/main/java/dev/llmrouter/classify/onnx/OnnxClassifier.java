@@ -61,7 +61,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                         + " router cannot extract (it knows " + FeatureSpec.KNOWN.keySet()
                         + "): retrain the bundle with"
                         + " ./llm-router train, or run the router version it was trained with"));
-        FeatureExtractor extractor = new FeatureExtractor(spec);
+        FeatureExtractor extractor = SentenceEncoder.extractorFor(spec, device);
         Map<Integer, OnnxModel> difficulty = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.sorted().toList()) {
