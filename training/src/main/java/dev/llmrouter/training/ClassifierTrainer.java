@@ -175,7 +175,7 @@ public final class ClassifierTrainer {
                     progress));
         }
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
-        Labelled answers = answers(records, test, extractor, options.successThreshold());
+        Labelled answers = answers(records, test, extractor, tiers, options.successThreshold());
         if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
             cards.add(trainOne(
                     "gate",
@@ -267,14 +267,25 @@ public final class ClassifierTrainer {
         }
     }
 
-    /** Every recorded answer with its prompt, labelled "ok" when it scored at least the threshold. */
+    /** The recorded answers with their prompts, labelled "ok" when they scored at least the threshold. */
     private static Labelled answers(
-            List<LabelledRecord> records, boolean[] test, FeatureExtractor extractor, double threshold) {
+            List<LabelledRecord> records, boolean[] test, FeatureExtractor extractor, TierMap tiers, double threshold) {
+        // the gate judges answers the cascade may escalate from: where answers of several tiers are recorded,
+        // the top tier's are left out (nothing escalates from them, and they would teach "sounds like the
+        // strong model" instead of "this answer is right")
+        TreeSet<Integer> answered = new TreeSet<>();
+        records.forEach(r -> r.outcomes().forEach((model, o) -> {
+            if (o.response().isPresent()) {
+                tiers.tierOf(model).ifPresent(answered::add);
+            }
+        }));
+        OptionalInt top = answered.size() > 1 ? OptionalInt.of(answered.last()) : OptionalInt.empty();
         Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < records.size(); i++) {
             LabelledRecord r = records.get(i);
             for (Map.Entry<String, LabelledRecord.Outcome> e : new TreeMap<>(r.outcomes()).entrySet()) {
-                if (e.getValue().response().isEmpty()) {
+                if (e.getValue().response().isEmpty()
+                        || top.isPresent() && tiers.tierOf(e.getKey()).equals(top)) {
                     continue;
                 }
                 SparseVector v = extractor.extractGate(
