@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The router's decision overhead: classify, filter, rank and select over the shipped catalog and policy,
  * with no model called ({@link Router#explain}), for a short prompt and an MMLU-length one, with the
- * heuristic and with the learned ONNX classifier. {@code Mode.SampleTime} reports percentiles.
+ * heuristic and with the learned ONNX classifier ({@code -p bundle=DIR} picks another bundle than
+ * {@code models/default}, e.g. one trained with {@code --features words+minilm}). Each call numbers its
+ * prompt, so a sentence encoder's cache never answers. {@code Mode.SampleTime} reports percentiles.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -58,8 +60,13 @@ public class DecisionBenchmark {
     @Param({"short", "mmlu"})
     public String prompt;
 
+    /** The learned classifier's bundle, relative to the repository or absolute. */
+    @Param({"models/default"})
+    public String bundle;
+
     private Router router;
-    private ChatRequest request;
+    private String text;
+    private long calls;
     private Classifier loaded;
 
     @Setup(Level.Trial)
@@ -67,7 +74,7 @@ public class DecisionBenchmark {
         Path home = Path.of(System.getProperty("llmrouter.home", "."));
         Catalog catalog = CatalogLoader.load(home.resolve("config/catalog.yaml"));
         loaded = classifier.equals("onnx")
-                ? OnnxClassifier.load(home.resolve("models/default"), Device.CPU)
+                ? OnnxClassifier.load(home.resolve(bundle), Device.CPU)
                 : new HeuristicClassifier();
         Policy policy = PolicyLoader.load(home.resolve("config/policy.yaml"), catalog, loaded.intents());
         ProviderClient none = new ProviderClient() {
@@ -88,7 +95,7 @@ public class DecisionBenchmark {
                 Router.builder().catalog(catalog).policy(policy).classifier(loaded);
         catalog.providers().keySet().forEach(name -> builder.provider(name, none));
         router = builder.build();
-        request = ChatRequest.ofPrompt(prompt.equals("short") ? SHORT : MMLU);
+        text = prompt.equals("short") ? SHORT : MMLU;
     }
 
     @TearDown(Level.Trial)
@@ -100,6 +107,6 @@ public class DecisionBenchmark {
 
     @Benchmark
     public DecisionTrace decide() {
-        return router.explain(request);
+        return router.explain(ChatRequest.ofPrompt(text + " #" + calls++));
     }
 }
