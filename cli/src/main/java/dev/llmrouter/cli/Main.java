@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             TrainCommand.class,
             CrossValidateCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

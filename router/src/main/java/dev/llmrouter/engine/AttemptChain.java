@@ -149,6 +149,9 @@ final class AttemptChain {
             } else if (direct) {
                 answer = provider.stream(call, delta -> {
                     if (!delta.isEmpty()) {
+                        if (!bytesSent) {
+                            client.onModel(model.id());
+                        }
                         bytesSent = true;
                         client.onText(delta);
                     }
@@ -204,6 +207,7 @@ final class AttemptChain {
                 Optional.empty(),
                 gateView));
         if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
+            client.onModel(model.id());
             client.onText(answer.text());
         }
         return step;

@@ -44,10 +44,10 @@ final class DefaultRouter implements Router {
     }
 
     @Override
-    public DecisionTrace explain(ChatRequest request) {
+    public DecisionTrace explain(ChatRequest request, Target target) {
         int promptTokens = TokenEstimate.promptTokens(request);
         TraceRecorder trace = recorder(request, promptTokens);
-        return switch (planner.plan(request, promptTokens, trace, clock.now())) {
+        return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
             case Planner.Ready ready ->
                 trace.finish(DecisionTrace.Outcome.EXPLAINED, Optional.empty(), Optional.empty());
             case Planner.Refused refused ->
@@ -56,15 +56,10 @@ final class DefaultRouter implements Router {
     }
 
     @Override
-    public RouteResult route(ChatRequest request) {
-        return route(request.withStream(false), StreamSink.discarding());
-    }
-
-    @Override
-    public RouteResult route(ChatRequest request, StreamSink sink) {
+    public RouteResult route(ChatRequest request, Target target, StreamSink sink) {
         int promptTokens = TokenEstimate.promptTokens(request);
         TraceRecorder trace = recorder(request, promptTokens);
-        return switch (planner.plan(request, promptTokens, trace, clock.now())) {
+        return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
             case Planner.Ready ready ->
                 new AttemptChain(ready.plan(), trace, catalog, providers, gate, clock, cooldowns, sink).run();
             case Planner.Refused refused ->

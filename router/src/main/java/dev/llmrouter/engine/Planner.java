@@ -36,7 +36,7 @@ final class Planner {
 
     record Refused(List<String> reasons) implements Decided {}
 
-    Decided plan(ChatRequest request, int promptTokens, TraceRecorder trace, Instant now) {
+    Decided plan(ChatRequest request, Target target, int promptTokens, TraceRecorder trace, Instant now) {
         String riskName = request.riskClass().isEmpty() ? policy.defaultRiskClass() : request.riskClass();
         RiskClass risk = policy.riskClasses().get(riskName);
         trace.riskClass(riskName);
@@ -47,10 +47,18 @@ final class Planner {
         Classification classification = classifier.classify(request);
         trace.classified(classification);
         String intent = classification.topIntent();
-        Route route = policy.routes().stream()
+        Optional<Route> pinned = target instanceof Target.OfRoute(String name)
+                ? policy.routes().stream().filter(r -> r.name().equals(name)).findFirst()
+                : Optional.empty();
+        if (target instanceof Target.OfRoute(String name) && pinned.isEmpty()) {
+            return new Refused(List.of("unknown route '" + name + "' (the policy's routes: "
+                    + String.join(
+                            ", ", policy.routes().stream().map(Route::name).toList()) + ")"));
+        }
+        Route route = pinned.orElseGet(() -> policy.routes().stream()
                 .filter(r -> r.match().matches(intent, riskName, request.metadata()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("admission guarantees a catch-all last route"));
+                .orElseThrow(() -> new IllegalStateException("admission guarantees a catch-all last route")));
         trace.routed(route.name(), riskName);
         CandidateFilter.Input input = new CandidateFilter.Input(request, promptTokens, route, risk, now, cooldowns);
         List<ModelSpec> passed = new ArrayList<>();
@@ -61,6 +69,17 @@ final class Planner {
                 passed.add(model);
                 trace.passed(model);
             }
+        }
+        if (target instanceof Target.OfModel(String id)) {
+            Optional<ModelSpec> model =
+                    passed.stream().filter(m -> m.id().equals(id)).findFirst();
+            if (model.isEmpty()) {
+                List<String> own =
+                        reasons.stream().filter(r -> r.startsWith(id + ": ")).toList();
+                return new Refused(own.isEmpty() ? List.of(id + ": not in the catalog") : own);
+            }
+            trace.ranked(List.of(model.get()), model.get());
+            return new Ready(new Plan(request, route, classification, promptTokens, List.of(model.get()), model.get()));
         }
         if (passed.isEmpty()) {
             return new Refused(reasons);

@@ -24,16 +24,28 @@ import java.util.function.Supplier;
  */
 public interface Router {
     /** Decides without calling any model: the trace of what would be tried first. */
-    DecisionTrace explain(ChatRequest request);
+    default DecisionTrace explain(ChatRequest request) {
+        return explain(request, Target.AUTO);
+    }
+
+    /** As {@link #explain(ChatRequest)}, with a route or model the caller pinned. */
+    DecisionTrace explain(ChatRequest request, Target target);
 
     /** Routes a request and returns the whole answer. A streaming request is answered in one piece. */
-    RouteResult route(ChatRequest request);
+    default RouteResult route(ChatRequest request) {
+        return route(request.withStream(false), Target.AUTO, StreamSink.discarding());
+    }
 
     /**
      * Routes a request, sending the answer's text to {@code sink}. For a request with {@code stream}, text
      * reaches the sink as it arrives from the serving model, and never from two models.
      */
-    RouteResult route(ChatRequest request, StreamSink sink);
+    default RouteResult route(ChatRequest request, StreamSink sink) {
+        return route(request, Target.AUTO, sink);
+    }
+
+    /** As {@link #route(ChatRequest, StreamSink)}, with a route or model the caller pinned. */
+    RouteResult route(ChatRequest request, Target target, StreamSink sink);
 
     Policy policy();
 

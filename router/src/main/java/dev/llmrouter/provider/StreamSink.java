@@ -8,6 +8,9 @@ public interface StreamSink {
     /** A piece of the assistant's text, in order. */
     void onText(String delta);
 
+    /** Called once, before the first text, with the catalog id of the model whose text follows. */
+    default void onModel(String model) {}
+
     /** A sink that drops everything: for calls whose answer is buffered. */
     static StreamSink discarding() {
         return delta -> {};

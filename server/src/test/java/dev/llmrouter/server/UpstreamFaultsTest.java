@@ -1,0 +1,174 @@
+package dev.llmrouter.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrouter.request.Json;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The server in front of a fault-injecting upstream on loopback: each fault ends in the documented fallback
+ * or error, and the logged trace shows every attempt.
+ */
+class UpstreamFaultsTest {
+    @TempDir
+    static Path dir;
+
+    static FaultyUpstream upstream;
+    static RouterServer server;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new FaultyUpstream();
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String catalog = new String(UpstreamFaultsTest.class
+                        .getResourceAsStream("/faults-catalog.yaml")
+                        .readAllBytes())
+                .replace("PORT", Integer.toString(upstream.port()))
+                .replace("CLOSED", Integer.toString(closed));
+        Files.writeString(dir.resolve("catalog.yaml"), catalog);
+        Files.copy(UpstreamFaultsTest.class.getResourceAsStream("/faults-policy.yaml"), dir.resolve("policy.yaml"));
+        Path config = Files.writeString(dir.resolve("server.yaml"), """
+                server: {port: 0}
+                router:
+                  catalog: catalog.yaml
+                  policy: policy.yaml
+                  classifier: heuristic
+                  providers: real
+                  trace: {dir: traces, prompts: full}
+                """);
+        server = RouterServer.start(config, Optional.empty(), Map.of("FAKE_KEY", "sk-secret-upstream-key"), dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        upstream.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "rate-limited, rate_limited, 429",
+        "server-error, server_error, 500",
+        "overloaded, overloaded, 503",
+        "malformed, server_error, 200",
+        "stalled, timeout, ",
+        "cut, server_error, ",
+        "unreachable, server_error, "
+    })
+    void eachFaultFallsBackToTheHealthyModelAndTheTraceShowsIt(String fault, String kind, Integer status)
+            throws Exception {
+        HttpResponse<String> res = chat("router/" + fault, false);
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals("healthy", res.headers().firstValue("x-router-model").orElseThrow());
+        assertTrue(res.body().contains("All is well."), res.body());
+        List<JsonNode> attempts =
+                attempts(res.headers().firstValue("x-router-trace-id").orElseThrow());
+        JsonNode first = attempts.getFirst();
+        assertEquals(fault, first.path("model").asText());
+        assertEquals(kind, first.path("error").path("kind").asText(), first.toString());
+        if (status != null && status != 200) {
+            assertEquals(
+                    status.intValue(), first.path("error").path("http_status").asInt(), first.toString());
+        }
+        assertEquals("healthy", attempts.getLast().path("model").asText());
+        assertEquals("fallback", attempts.getLast().path("role").asText());
+        if (fault.equals("rate-limited")) {
+            assertEquals(
+                    "retry", attempts.get(1).path("role").asText(), "a Retry-After within the limit is waited once");
+        }
+    }
+
+    @Test
+    void whenEveryUpstreamFailsTheCallerGets502WithEachAttempt() throws Exception {
+        HttpResponse<String> res = chat("router/only-failing", false);
+        assertEquals(502, res.statusCode(), res.body());
+        JsonNode error = Json.MAPPER.readTree(res.body()).path("error");
+        assertEquals("upstream_failed", error.path("code").asText());
+        assertEquals(2, error.path("details").size(), res.body());
+        assertTrue(res.body().contains("overloaded (start): overloaded: fake answered HTTP 503"), res.body());
+        assertTrue(res.body().contains("server-error (fallback): server_error: fake answered HTTP 500"), res.body());
+        assertTrue(!res.body().contains("sk-secret-upstream-key"), "provider keys never reach an error");
+    }
+
+    @Test
+    void aStreamThatStallsBeforeItsFirstByteFallsBackUnnoticed() throws Exception {
+        HttpResponse<String> res = chat("router/stalled", true);
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals("healthy", res.headers().firstValue("x-router-model").orElseThrow());
+        assertTrue(res.body().contains("\"content\":\"well.\""), res.body());
+        assertTrue(res.body().trim().endsWith("data: [DONE]"), res.body());
+    }
+
+    @Test
+    void aStreamCutAfterItsFirstByteEndsWithAnErrorEvent() throws Exception {
+        HttpResponse<String> res = chat("router/cut", true);
+        assertEquals(200, res.statusCode(), "the stream had begun");
+        assertEquals("cut", res.headers().firstValue("x-router-model").orElseThrow());
+        assertTrue(res.body().contains("Half an "), res.body());
+        assertTrue(res.body().contains("\"error\""), res.body());
+        assertTrue(res.body().trim().endsWith("data: [DONE]"), res.body());
+    }
+
+    @Test
+    void theTraceLogKeepsFullPromptsWhenAskedAndNeverAKey() throws Exception {
+        chat("router/server-error", false);
+        String log = String.join("\n", lines());
+        assertTrue(log.contains("\"prompt\":\"Is everything all right?\""), log);
+        assertTrue(!log.contains("sk-secret-upstream-key"), "provider keys never reach a trace");
+    }
+
+    static HttpResponse<String> chat(String model, boolean stream) throws Exception {
+        String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Is everything all right?\"}]}";
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static List<JsonNode> attempts(String traceId) throws Exception {
+        for (String line : lines()) {
+            JsonNode node = Json.MAPPER.readTree(line);
+            if (node.path("trace").path("trace_id").asText().equals(traceId)) {
+                List<JsonNode> out = new java.util.ArrayList<>();
+                node.path("trace").path("attempts").forEach(out::add);
+                return out;
+            }
+        }
+        throw new AssertionError("no trace " + traceId + " in the log");
+    }
+
+    static List<String> lines() throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
+            List<String> all = new java.util.ArrayList<>();
+            for (Path f : files.sorted().toList()) {
+                all.addAll(Files.readAllLines(f));
+            }
+            return all;
+        }
+    }
+}
