@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             CrossValidateCommand.class,
             ServeCommand.class,
+            SimulateUpstreamCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -78,7 +78,7 @@ final class OpenAiApi implements HttpService {
         switch (result) {
             case RouteResult.Served served -> {
                 headers(res, served.model(), traceId, served.trace().escalated());
-                send(res, 200, completionJson(served, traceId));
+                send(res, 200, completionJson(served.completion(), served.model(), traceId));
             }
             case RouteResult.Refused refused -> throw refusal(refused, target);
             case RouteResult.Failed failed -> throw failure(failed);
@@ -289,8 +289,7 @@ final class OpenAiApi implements HttpService {
         res.header("x-router-escalated", Boolean.toString(escalated));
     }
 
-    static byte[] completionJson(RouteResult.Served served, String traceId) {
-        Completion c = served.completion();
+    static byte[] completionJson(Completion c, String model, String traceId) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.put("role", "assistant");
         message.put("content", c.text());
@@ -303,7 +302,7 @@ final class OpenAiApi implements HttpService {
         choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", c.finishReason());
-        ObjectNode root = envelope("chat.completion", traceId, served.model());
+        ObjectNode root = envelope("chat.completion", traceId, model);
         root.putArray("choices").add(choice);
         root.set("usage", usage(c));
         return bytes(root);

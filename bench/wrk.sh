@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The HTTP overhead of the router, measured with wrk on loopback (reports, never asserts):
+#  1. the simulated upstream called directly (./llm-router simulate-upstream),
+#  2. the router in front of that same upstream over HTTP (providers: real, a catalog whose providers all
+#     point at it), the learned classifier and the shipped policy.
+# Prints wrk's latency distribution and requests/second for both. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SECONDS_RUN="${1:-20}"
+CONNECTIONS="${2:-32}"
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
+WORK="$(mktemp -d)"
+UP=19090
+ROUTER=18080
+cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"; }
+PIDS=()
+trap cleanup EXIT
+sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" "$ROOT/config/catalog.yaml" > "$WORK/catalog.yaml"
+cat > "$WORK/server.yaml" <<YAML
+server: {host: 127.0.0.1, port: $ROUTER}
+router:
+  catalog: $WORK/catalog.yaml
+  policy: $ROOT/config/policy.yaml
+  classifier: models/default
+  providers: real
+  trace: {dir: "$WORK/traces", prompts: hash}
+YAML
+cat > "$WORK/body.json" <<'JSON'
+{"model": "router", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 64}
+JSON
+cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench"
+wrk.body = io.open("$WORK/body.json"):read("*a")
+LUA
+"$ROOT/llm-router" --version >/dev/null  # builds once before the servers start
+"$ROOT/llm-router" simulate-upstream --port $UP 2>"$WORK/upstream.log" & PIDS+=($!)
+OPENAI_API_KEY=x ANTHROPIC_API_KEY=x GEMINI_API_KEY=x MISTRAL_API_KEY=x TOGETHER_API_KEY=x \
+  "$ROOT/llm-router" serve --config "$WORK/server.yaml" 2>"$WORK/router.log" & PIDS+=($!)
+for port in $UP $ROUTER; do
+  for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
+done
+echo "== warm-up"
+wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" >/dev/null
+echo "== upstream directly (${SECONDS_RUN}s, $CONNECTIONS connections)"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions"
+echo "== through the router"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions"
+echo "== one connection at a time (added latency without queueing)"
+wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
+wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
