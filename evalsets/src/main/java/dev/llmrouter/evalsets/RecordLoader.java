@@ -22,7 +22,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * Reads labelled traffic (JSON Lines, one record a line) and validates each record. A bad line stops the
+ * Reads labelled traffic (JSON Lines, one record a line) and validates each record; a file that is the
+ * server's trace log is read as {@link TraceLogRecords} says. A bad line stops the
  * load with its file, line number and what is wrong, unless invalid lines are to be skipped, in which case
  * they are counted and their first errors kept for the report.
  */
@@ -55,6 +56,10 @@ public final class RecordLoader {
         List<String> problems = new ArrayList<>();
         int skipped = 0;
         for (Path file : files) {
+            if (traceLog(file)) {
+                records.addAll(TraceLogRecords.read(file));
+                continue;
+            }
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String line;
                 int number = 0;
@@ -83,6 +88,23 @@ public final class RecordLoader {
             }
         }
         return new Loaded(records, skipped, problems);
+    }
+
+    /** Whether {@code file} is the server's trace log (its first line a trace or feedback line). */
+    private static boolean traceLog(Path file) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isBlank()) {
+                    return TraceLogRecords.isTraceLog(line);
+                }
+            }
+            return false;
+        } catch (NoSuchFileException e) {
+            throw new InvalidRecordException(file + ": no such file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /** Parses one line; throws {@link IllegalArgumentException} saying what is wrong. */

@@ -333,6 +333,21 @@ class RouterServerTest {
                 .allMatch(l -> l.contains("policy_version=") && l.contains("classifier=\"heuristic")));
     }
 
+    @Test
+    void aLogWithoutPromptsCannotTrainAndSaysHowToFixIt() throws Exception {
+        post(
+                "/v1/chat/completions",
+                "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Log me\"}]}",
+                KEY);
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir.resolve("traces"))) {
+            files = list.sorted().toList();
+        }
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> dev.llmrouter.evalsets.RecordLoader.load(files, false));
+        assertTrue(e.getMessage().contains("router.trace.prompts: full"), e.getMessage());
+    }
+
     static JsonNode explain(String body) throws Exception {
         HttpResponse<String> res = post("/v1/route", body, KEY);
         assertEquals(200, res.statusCode(), res.body());

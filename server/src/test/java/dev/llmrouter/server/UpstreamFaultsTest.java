@@ -139,6 +139,32 @@ class UpstreamFaultsTest {
         assertTrue(!log.contains("sk-secret-upstream-key"), "provider keys never reach a trace");
     }
 
+    @Test
+    void theLogWithFeedbackIsInputForTraining() throws Exception {
+        HttpResponse<String> served = chat("router/overloaded", false);
+        String traceId = served.headers().firstValue("x-router-trace-id").orElseThrow();
+        HttpResponse<String> feedback = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/feedback"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"trace_id\":\"" + traceId + "\",\"score\":0.25}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, feedback.statusCode(), feedback.body());
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir.resolve("traces"))) {
+            files = list.sorted().toList();
+        }
+        List<dev.llmrouter.evalsets.LabelledRecord> records =
+                dev.llmrouter.evalsets.RecordLoader.load(files, false).records();
+        dev.llmrouter.evalsets.LabelledRecord record =
+                records.stream().filter(r -> r.id().equals(traceId)).findFirst().orElseThrow();
+        assertEquals("Is everything all right?", record.prompt());
+        assertEquals("overloaded", record.category(), "the route");
+        assertEquals(
+                Map.of("healthy", 0.25),
+                Map.of("healthy", record.outcomes().get("healthy").score()));
+        assertEquals(1, record.outcomes().size(), "the failed attempt is no label");
+    }
+
     static HttpResponse<String> chat(String model, boolean stream) throws Exception {
         String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"Is everything all right?\"}]}";
