@@ -63,6 +63,25 @@ public record ModelCard(
     }
 
     /** This card with what training measured and recorded after export. */
+    /** The same card for another file: its name and the file's sha256. */
+    public ModelCard forFile(String newName, String newOnnxSha256) {
+        return new ModelCard(
+                newName,
+                kind,
+                labels,
+                positiveLabel,
+                tier,
+                featureSpec,
+                featureSpecHash,
+                columns,
+                newOnnxSha256,
+                training,
+                metrics,
+                thresholds,
+                provenance,
+                created);
+    }
+
     public ModelCard withResults(
             Map<String, Double> measured, Map<String, Double> calibrated, String trainerProvenance, String date) {
         return new ModelCard(

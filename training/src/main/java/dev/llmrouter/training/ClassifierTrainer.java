@@ -177,7 +177,7 @@ public final class ClassifierTrainer {
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
         Labelled answers = answers(records, test, extractor, tiers, options.successThreshold());
         if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
-            cards.add(trainOne(
+            ModelCard gate = trainOne(
                     "gate",
                     "gate",
                     0,
@@ -188,7 +188,8 @@ public final class ClassifierTrainer {
                     options,
                     provenance,
                     out,
-                    progress));
+                    progress);
+            cards.add(sparse(gate, out, answers.test().isEmpty() ? answers.train() : answers.test(), options));
         } else {
             progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
         }
@@ -264,6 +265,46 @@ public final class ClassifierTrainer {
             return card;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + onnx, e);
+        }
+    }
+
+    /**
+     * Rewrites {@code <name>.onnx} (Tribuo's dense export, already checked against Tribuo) as the sparse graph
+     * of the same weights, which the router runs per answer at a fraction of the cost, and checks the two
+     * agree on up to 300 rows before the dense file is replaced.
+     */
+    private static ModelCard sparse(ModelCard card, Path out, List<SparseVector> rows, Options options) {
+        Path dense = out.resolve(card.name() + ".onnx");
+        Path graph = out.resolve(card.name() + "-sparse.onnx");
+        Path graphCard = out.resolve(card.name() + "-sparse.json");
+        CombinedGraph.write(List.of(new CombinedGraph.Head(dense, card.name(), card.columnSet())), graph);
+        try {
+            ModelCard draft = card.forFile(card.name() + "-sparse", Sha256.hex(Files.readAllBytes(graph)));
+            draft.write(graphCard);
+            double worst = 0;
+            try (OnnxModel a = OnnxModel.load(out, card.name(), options.spec(), Device.CPU);
+                    OnnxModel b = OnnxModel.load(out, draft.name(), options.spec(), Device.CPU)) {
+                for (SparseVector row : rows.subList(0, Math.min(300, rows.size()))) {
+                    float[] x = a.predict(row);
+                    float[] y = b.predict(row);
+                    for (int k = 0; k < x.length; k++) {
+                        worst = Math.max(worst, Math.abs(x[k] - y[k]));
+                    }
+                }
+            }
+            if (worst > Parity.TOLERANCE) {
+                throw new IllegalStateException(card.name() + ": the sparse graph differs from the export by " + worst);
+            }
+            Files.move(graph, dense, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.delete(graphCard);
+            Map<String, Double> metrics = new TreeMap<>(card.metrics());
+            metrics.put("sparse_parity_max_abs_diff", worst);
+            ModelCard result = card.forFile(card.name(), draft.onnxSha256())
+                    .withResults(metrics, card.thresholds(), card.provenance(), card.created());
+            result.write(out.resolve(card.name() + ".json"));
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + dense, e);
         }
     }
 
