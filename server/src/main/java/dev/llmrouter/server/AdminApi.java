@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * policy and answers 422 with every error and its path.
  */
 final class AdminApi implements HttpService {
-    private final Engine engine;
+    private final java.util.function.Supplier<Engine> engine;
     private final Gatekeeper gatekeeper;
     private final AtomicReference<JsonNode> document;
     private final long maxBodyBytes;
 
-    AdminApi(Engine engine, Gatekeeper gatekeeper, JsonNode initial, long maxBodyBytes) {
+    AdminApi(java.util.function.Supplier<Engine> engine, Gatekeeper gatekeeper, JsonNode initial, long maxBodyBytes) {
         this.engine = engine;
         this.gatekeeper = gatekeeper;
         this.document = new AtomicReference<>(initial);
@@ -40,7 +40,7 @@ final class AdminApi implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
-        OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(engine.router().policy(), document.get())));
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(engine.get().router().policy(), document.get())));
     }
 
     private void put(ServerRequest req, ServerResponse res) {
@@ -55,7 +55,7 @@ final class AdminApi implements HttpService {
         Policy policy;
         try {
             parsed = Documents.parse(text, "policy");
-            policy = engine.admit(parsed);
+            policy = engine.get().admit(parsed);
         } catch (InvalidConfigException e) {
             throw new ApiError(
                     422,

@@ -38,14 +38,18 @@ import java.util.Optional;
 final class OpenAiApi implements HttpService {
     static final String ALIAS = "router";
 
-    private final Engine engine;
+    private final java.util.function.Supplier<Engine> engine;
     private final Gatekeeper gatekeeper;
     private final RouterMetrics metrics;
     private final Optional<TraceLog> log;
     private final RecentTraces recent;
 
     OpenAiApi(
-            Engine engine, Gatekeeper gatekeeper, RouterMetrics metrics, Optional<TraceLog> log, RecentTraces recent) {
+            java.util.function.Supplier<Engine> engine,
+            Gatekeeper gatekeeper,
+            RouterMetrics metrics,
+            Optional<TraceLog> log,
+            RecentTraces recent) {
         this.engine = engine;
         this.gatekeeper = gatekeeper;
         this.metrics = metrics;
@@ -64,7 +68,7 @@ final class OpenAiApi implements HttpService {
     private void chat(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ObjectNode body = gatekeeper.jsonBody(req);
-        Router router = engine.router();
+        Router router = engine.get().router();
         Target target = target(body, router);
         ChatRequest request = request(body);
         String traceId = Engine.nameNextTrace();
@@ -133,7 +137,7 @@ final class OpenAiApi implements HttpService {
     private void explain(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ObjectNode body = gatekeeper.jsonBody(req);
-        Router router = engine.router();
+        Router router = engine.get().router();
         Target target = body.has("model") ? target(body, router) : Target.AUTO;
         DecisionTrace trace = router.explain(request(body), target);
         res.header("x-router-trace-id", trace.traceId());
@@ -143,7 +147,7 @@ final class OpenAiApi implements HttpService {
     private void models(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ArrayNode data = Json.MAPPER.createArrayNode();
-        Router router = engine.router();
+        Router router = engine.get().router();
         data.add(model(ALIAS, "llm-router", "the policy decides"));
         for (Route route : router.policy().routes()) {
             data.add(model(ALIAS + "/" + route.name(), "llm-router", "route " + route.name() + " decides"));

@@ -2,6 +2,7 @@ package dev.llmrouter.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.config.Documents;
+import dev.llmrouter.engine.Router;
 import dev.llmrouter.request.Json;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -14,13 +15,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The router as an HTTP service (Helidon SE 4, virtual threads): the OpenAI-compatible API under
  * {@code /v1}, {@code /admin/policy}, {@code /health} and {@code /metrics}. Every endpoint but health and
- * metrics needs a router API key when the settings name any. {@link #start} loads the catalog, policy and
- * models before it listens; readiness turns true once they are loaded.
+ * metrics needs a router API key when the settings name any. {@link #start} listens first, then loads the
+ * catalog, policy and models: until they are loaded {@code /health} says not ready and the API answers 503.
  */
 public final class RouterServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
@@ -47,22 +49,20 @@ public final class RouterServer implements AutoCloseable {
     }
 
     static RouterServer start(ServerSettings settings, Map<String, String> env, Path home) {
-        AtomicBoolean ready = new AtomicBoolean(false);
         RouterMetrics metrics = new RouterMetrics();
-        Engine[] holder = new Engine[1];
-        Engine engine = Engine.load(
-                settings,
-                env,
-                home,
-                nanos -> metrics.classified(
-                        holder[0] == null
-                                ? "0"
-                                : Integer.toString(holder[0].router().policy().version()),
-                        holder[0] == null
-                                ? ""
-                                : holder[0].router().classifier().info().id(),
-                        nanos));
-        holder[0] = engine;
+        AtomicReference<Engine> loaded = new AtomicReference<>();
+        Supplier<Engine> engine = () -> {
+            Engine e = loaded.get();
+            if (e == null) {
+                throw new ApiError(
+                        503,
+                        "server_error",
+                        "not_ready",
+                        "the router is still loading its catalog, policy and models; GET /health says when it is ready",
+                        List.of());
+            }
+            return e;
+        };
         Gatekeeper gatekeeper = new Gatekeeper(settings.apiKeys(), settings.maxBodyBytes());
         if (gatekeeper.open()) {
             LOG.log(
@@ -75,29 +75,45 @@ public final class RouterServer implements AutoCloseable {
                         new TraceLog(dir, settings.tracePrompts(), settings.traceMaxFileBytes(), Clock.systemUTC()));
         OpenAiApi api = new OpenAiApi(engine, gatekeeper, metrics, log, new RecentTraces());
         AdminApi admin = new AdminApi(engine, gatekeeper, Documents.read(settings.policy()), settings.maxBodyBytes());
+        // listen first, so health answers (not ready) while the models load
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(routing -> routes(routing, api, admin, metrics, ready))
+                .routing(routing -> routes(routing, api, admin, metrics, () -> loaded.get() != null))
                 .build()
                 .start();
-        ready.set(true);
+        try {
+            loaded.set(Engine.load(settings, env, home, nanos -> {
+                Engine e = loaded.get();
+                metrics.classified(
+                        e == null ? "" : Integer.toString(e.router().policy().version()),
+                        e == null ? "" : e.router().classifier().info().id(),
+                        nanos);
+            }));
+        } catch (RuntimeException e) {
+            server.stop();
+            log.ifPresent(TraceLog::close);
+            throw e;
+        }
+        Router router = loaded.get().router();
         LOG.log(
                 System.Logger.Level.INFO,
                 "llm-router listening on http://" + settings.host() + ":" + server.port() + " (providers: "
                         + settings.providers() + ", classifier: "
-                        + engine.router().classifier().info().id()
-                        + ", policy " + engine.router().policy().id() + " v"
-                        + engine.router().policy().version()
-                        + ")");
+                        + router.classifier().info().id() + ", policy "
+                        + router.policy().id() + " v" + router.policy().version() + ")");
         return new RouterServer(server, log);
     }
 
     private static void routes(
-            HttpRouting.Builder routing, OpenAiApi api, AdminApi admin, RouterMetrics metrics, AtomicBoolean ready) {
+            HttpRouting.Builder routing,
+            OpenAiApi api,
+            AdminApi admin,
+            RouterMetrics metrics,
+            java.util.function.BooleanSupplier ready) {
         routing.register("/v1", api)
                 .register("/admin", admin)
-                .get("/health", (req, res) -> health(res, ready.get()))
+                .get("/health", (req, res) -> health(res, ready.getAsBoolean()))
                 .get("/metrics", (req, res) -> {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
