@@ -2,7 +2,9 @@
 # The HTTP overhead of the router, measured with wrk on loopback (reports, never asserts):
 #  1. the simulated upstream called directly (./llm-router simulate-upstream),
 #  2. the router in front of that same upstream over HTTP (providers: real, a catalog whose providers all
-#     point at it), the learned classifier and the shipped policy.
+#     point at it), the learned classifier and the shipped policy,
+#  3. the router with the in-process simulated provider (no HTTP hop behind it).
+# Every answer is complete, so each request makes one upstream call.
 # Prints wrk's latency distribution and requests/second for both. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" 
 WORK="$(mktemp -d)"
 UP=19090
 ROUTER=18080
+INPROC=18081
 cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"; }
 PIDS=()
 trap cleanup EXIT
@@ -24,6 +27,16 @@ router:
   classifier: models/default
   providers: real
   trace: {dir: "$WORK/traces", prompts: hash}
+YAML
+cat > "$WORK/inproc.yaml" <<YAML
+server: {host: 127.0.0.1, port: $INPROC}
+router:
+  catalog: $ROOT/config/catalog.yaml
+  policy: $ROOT/config/policy.yaml
+  classifier: models/default
+  providers: simulated
+  trace: {dir: "$WORK/traces-inproc", prompts: hash}
+  simulated: {latency_ms: 0, error_rate: 0, quality: {1: 1, 2: 1, 3: 1}}
 YAML
 cat > "$WORK/body.json" <<'JSON'
 {"model": "router", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 64}
@@ -38,12 +51,17 @@ LUA
 "$ROOT/llm-router" simulate-upstream --port $UP 2>"$WORK/upstream.log" & PIDS+=($!)
 OPENAI_API_KEY=x ANTHROPIC_API_KEY=x GEMINI_API_KEY=x MISTRAL_API_KEY=x TOGETHER_API_KEY=x \
   "$ROOT/llm-router" serve --config "$WORK/server.yaml" 2>"$WORK/router.log" & PIDS+=($!)
-for port in $UP $ROUTER; do
+"$ROOT/llm-router" serve --config "$WORK/inproc.yaml" 2>"$WORK/inproc.log" & PIDS+=($!)
+for port in $UP $ROUTER $INPROC; do
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
+done
+for port in $ROUTER $INPROC; do  # listening is not ready: wait for the models
+  for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.5; done
 done
 echo "== warm-up"
 wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" >/dev/null
 wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" >/dev/null
 echo "== upstream directly (${SECONDS_RUN}s, $CONNECTIONS connections)"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions"
 echo "== through the router"
@@ -51,3 +69,6 @@ wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http
 echo "== one connection at a time (added latency without queueing)"
 wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
 wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
+wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
+echo "== the router with the in-process simulated provider (${SECONDS_RUN}s, $CONNECTIONS connections)"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions"

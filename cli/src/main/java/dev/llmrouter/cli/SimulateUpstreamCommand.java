@@ -3,6 +3,7 @@ package dev.llmrouter.cli;
 import dev.llmrouter.provider.SimulatedProvider;
 import dev.llmrouter.server.SimulatedUpstream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -37,10 +38,18 @@ final class SimulateUpstreamCommand implements Callable<Integer> {
             description = "Share of (model, prompt) pairs answered with 503 (default: ${DEFAULT-VALUE}).")
     double errorRate;
 
+    @Option(
+            names = "--quality",
+            defaultValue = "1",
+            paramLabel = "SHARE",
+            description = "Share of (model, prompt) pairs answered in full, the rest cut off; 1 gives a load test"
+                    + " one call a request (default: ${DEFAULT-VALUE}).")
+    double quality;
+
     @Override
     public Integer call() throws InterruptedException {
-        SimulatedProvider.Settings settings = new SimulatedProvider.Settings(
-                Duration.ofMillis(latencyMs), errorRate, SimulatedProvider.Settings.DEFAULT.qualityByTier());
+        SimulatedProvider.Settings settings =
+                new SimulatedProvider.Settings(Duration.ofMillis(latencyMs), errorRate, Map.of(1, quality));
         SimulatedUpstream upstream = SimulatedUpstream.start("127.0.0.1", port, settings);
         System.err.println("simulated upstream on http://127.0.0.1:" + upstream.port() + "/v1");
         CountDownLatch stopped = new CountDownLatch(1);

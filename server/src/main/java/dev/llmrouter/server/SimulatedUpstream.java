@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * An OpenAI-compatible upstream answered by {@link SimulatedProvider}: {@code POST /v1/chat/completions},
  * blocking only. It is what a load test calls directly to measure the router's own overhead, and what a
- * catalog's provider can point at to put a real HTTP hop behind the router. Every model is tier 2.
+ * catalog's provider can point at to put a real HTTP hop behind the router. Every model answers with the
+ * settings' tier-1 quality.
  */
 public final class SimulatedUpstream implements AutoCloseable {
     private final WebServer server;
