@@ -33,10 +33,18 @@ final class ServeCommand implements Callable<Integer> {
         String home = System.getProperty("llmrouter.home", "");
         Path base = home.isEmpty() ? Path.of("") : Path.of(home);
         Path file = config.orElseGet(() -> ConfigFiles.defaultFile("server.yaml"));
-        RouterServer server = RouterServer.start(file, port, System.getenv(), base.toAbsolutePath());
+        return runUntilStopped(RouterServer.start(file, port, System.getenv(), base.toAbsolutePath()));
+    }
+
+    /** Blocks until the process is asked to stop (Ctrl-C, SIGTERM), then closes {@code service}. */
+    static int runUntilStopped(AutoCloseable service) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e.getMessage());
+            }
             stopped.countDown();
         }));
         stopped.await();

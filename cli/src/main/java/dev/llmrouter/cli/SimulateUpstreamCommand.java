@@ -5,7 +5,6 @@ import dev.llmrouter.server.SimulatedUpstream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,12 +51,6 @@ final class SimulateUpstreamCommand implements Callable<Integer> {
                 new SimulatedProvider.Settings(Duration.ofMillis(latencyMs), errorRate, Map.of(1, quality));
         SimulatedUpstream upstream = SimulatedUpstream.start("127.0.0.1", port, settings);
         System.err.println("simulated upstream on http://127.0.0.1:" + upstream.port() + "/v1");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            upstream.close();
-            stopped.countDown();
-        }));
-        stopped.await();
-        return 0;
+        return ServeCommand.runUntilStopped(upstream);
     }
 }

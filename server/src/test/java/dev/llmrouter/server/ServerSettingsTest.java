@@ -1,0 +1,75 @@
+package dev.llmrouter.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server's settings: the shipped file, environment overrides, and every wrong value named by its key. */
+class ServerSettingsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedConfigIsTheKeylessSimulatedDefault() {
+        ServerSettings s = ServerSettings.load(Path.of("../config/server.yaml"), Map.of(), dir);
+        assertEquals(8080, s.port());
+        assertEquals("simulated", s.providers());
+        assertEquals(List.of(), s.apiKeys());
+        assertEquals("hash", s.tracePrompts());
+        assertEquals(dir.resolve("config/catalog.yaml"), s.catalog());
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFile() {
+        ServerSettings s = ServerSettings.load(
+                Path.of("../config/server.yaml"),
+                Map.of(
+                        "LLM_ROUTER_PORT", "9999",
+                        "LLM_ROUTER_API_KEYS", "a, b",
+                        "LLM_ROUTER_PROVIDERS", "real",
+                        "LLM_ROUTER_TRACE_PROMPTS", "full"),
+                dir);
+        assertEquals(9999, s.port());
+        assertEquals(List.of("a", "b"), s.apiKeys());
+        assertEquals("real", s.providers());
+        assertEquals("full", s.tracePrompts());
+    }
+
+    @Test
+    void everyWrongSettingIsListedWithItsKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), """
+                server: {port: 70000, colour: blue}
+                router:
+                  providers: mock
+                  device: tpu
+                  trace: {prompts: some}
+                  simulated: {error_rate: 2}
+                """);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file, Map.of(), dir));
+        for (String expected : List.of(
+                "refused with 6 errors",
+                "server.colour: unknown setting (known: host, port)",
+                "server.port: must be 0 to 65535, got 70000",
+                "router.providers: expected simulated or real, got 'mock'",
+                "router.device: expected auto, cpu or gpu, got 'tpu'",
+                "router.trace.prompts: expected full, hash or none, got 'some'",
+                "router.simulated: simulated error_rate must be between 0 and 1, got 2.0")) {
+            assertTrue(e.getMessage().contains(expected), expected + " in: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingFileSaysHowToPassOne() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ServerSettings.load(dir.resolve("none.yaml"), Map.of(), dir));
+        assertTrue(e.getMessage().contains("pass one with --config FILE"), e.getMessage());
+    }
+}
