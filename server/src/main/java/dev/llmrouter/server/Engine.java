@@ -122,7 +122,9 @@ final class Engine {
                 .classifier(classifier)
                 .gate(gate)
                 .traceIds(() -> {
+                    // taken once: a connection's thread serves many requests, and each trace needs its own id
                     String id = NEXT_TRACE_ID.get();
+                    NEXT_TRACE_ID.remove();
                     return id != null ? id : java.util.UUID.randomUUID().toString();
                 });
         providers.forEach(builder::provider);

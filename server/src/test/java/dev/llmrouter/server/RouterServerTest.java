@@ -334,6 +334,19 @@ class RouterServerTest {
     }
 
     @Test
+    void everyRequestOnAKeptAliveConnectionGetsItsOwnTraceId() throws Exception {
+        String chat = "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        List<String> ids = new java.util.ArrayList<>();
+        for (String path : List.of("/v1/chat/completions", "/v1/route", "/v1/route", "/v1/chat/completions")) {
+            ids.add(post(path, chat, KEY)
+                    .headers()
+                    .firstValue("x-router-trace-id")
+                    .orElseThrow());
+        }
+        assertEquals(4, java.util.Set.copyOf(ids).size(), ids.toString());
+    }
+
+    @Test
     void aLogWithoutPromptsCannotTrainAndSaysHowToFixIt() throws Exception {
         post(
                 "/v1/chat/completions",
