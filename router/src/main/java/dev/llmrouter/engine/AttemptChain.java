@@ -150,7 +150,7 @@ final class AttemptChain {
                 answer = provider.stream(call, delta -> {
                     if (!delta.isEmpty()) {
                         if (!bytesSent) {
-                            client.onModel(model.id());
+                            client.onModel(model.id(), trace.hasEscalated());
                         }
                         bytesSent = true;
                         client.onText(delta);
@@ -207,7 +207,7 @@ final class AttemptChain {
                 Optional.empty(),
                 gateView));
         if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
-            client.onModel(model.id());
+            client.onModel(model.id(), trace.hasEscalated());
             client.onText(answer.text());
         }
         return step;

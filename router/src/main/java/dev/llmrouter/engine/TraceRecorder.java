@@ -118,6 +118,10 @@ final class TraceRecorder {
         cooldowns.add(view);
     }
 
+    boolean hasEscalated() {
+        return !escalations.isEmpty();
+    }
+
     void escalated(String reason) {
         escalations.add(reason);
     }

@@ -8,8 +8,11 @@ public interface StreamSink {
     /** A piece of the assistant's text, in order. */
     void onText(String delta);
 
-    /** Called once, before the first text, with the catalog id of the model whose text follows. */
-    default void onModel(String model) {}
+    /**
+     * Called once, before the first text, with the catalog id of the model whose text follows and whether the
+     * cascade escalated to reach it (final: nothing switches model once text has been sent).
+     */
+    default void onModel(String model, boolean escalated) {}
 
     /** A sink that drops everything: for calls whose answer is buffered. */
     static StreamSink discarding() {

@@ -105,7 +105,7 @@ final class OpenAiApi implements HttpService {
             // nothing reached the caller: an ordinary response or error, with the status it deserves
             switch (result) {
                 case RouteResult.Served served -> {
-                    sse.onModel(served.model());
+                    sse.onModel(served.model(), served.trace().escalated());
                     sse.finish(served, includeUsage);
                 }
                 case RouteResult.Refused refused -> throw refusal(refused, target);
@@ -356,13 +356,12 @@ final class OpenAiApi implements HttpService {
         }
 
         @Override
-        public void onModel(String served) {
+        public void onModel(String served, boolean escalated) {
             model = served;
             res.status(Status.OK_200);
             res.header("Content-Type", "text/event-stream");
             res.header("Cache-Control", "no-cache");
-            res.header("x-router-model", served);
-            res.header("x-router-trace-id", traceId);
+            headers(res, served, traceId, escalated);
             out = res.outputStream();
             ObjectNode delta = Json.MAPPER.createObjectNode();
             delta.put("role", "assistant");
@@ -394,9 +393,6 @@ final class OpenAiApi implements HttpService {
                 ObjectNode last = envelope("chat.completion.chunk", traceId, model);
                 last.putArray("choices");
                 last.set("usage", usage(served.completion()));
-                ObjectNode router = last.putObject("router");
-                router.put("trace_id", traceId);
-                router.put("escalated", served.trace().escalated());
                 event(bytes(last));
             }
             done();

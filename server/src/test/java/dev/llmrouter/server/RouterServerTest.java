@@ -123,6 +123,31 @@ class RouterServerTest {
     }
 
     @Test
+    void aStreamSaysWhetherTheCascadeEscalatedBeforeItsFirstByte() throws Exception {
+        // the simulated provider cuts some cheap answers: find a prompt the cascade escalates, then stream it
+        String prompt = null;
+        for (int i = 0; i < 50 && prompt == null; i++) {
+            String candidate = "Explain topic number " + i + " in two sentences.";
+            HttpResponse<String> res = post("/v1/chat/completions", body(candidate, false), KEY);
+            if (res.headers().firstValue("x-router-escalated").orElse("").equals("true")) {
+                prompt = candidate;
+            }
+        }
+        assertTrue(prompt != null, "some prompt escalates with the simulated provider's quality settings");
+        HttpResponse<String> streamed = post("/v1/chat/completions", body(prompt, true), KEY);
+        assertEquals("true", streamed.headers().firstValue("x-router-escalated").orElseThrow());
+        assertEquals(
+                "text/event-stream",
+                streamed.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(streamed.body().trim().endsWith("data: [DONE]"), streamed.body());
+    }
+
+    static String body(String prompt, boolean stream) {
+        return "{\"model\":\"router\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + prompt + "\"}]}";
+    }
+
+    @Test
     void aForcedRouteAndAPinnedModelAreHonoured() throws Exception {
         HttpResponseFor<ChatCompletion> raw =
                 sdk.chat().completions().withRawResponse().create(params("gpt-4o-mini", "Hello"));

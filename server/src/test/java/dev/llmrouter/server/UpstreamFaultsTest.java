@@ -117,6 +117,8 @@ class UpstreamFaultsTest {
         HttpResponse<String> res = chat("router/stalled", true);
         assertEquals(200, res.statusCode(), res.body());
         assertEquals("healthy", res.headers().firstValue("x-router-model").orElseThrow());
+        assertEquals(
+                "false", res.headers().firstValue("x-router-escalated").orElseThrow(), "a fallback is no escalation");
         assertTrue(res.body().contains("\"content\":\"well.\""), res.body());
         assertTrue(res.body().trim().endsWith("data: [DONE]"), res.body());
     }
