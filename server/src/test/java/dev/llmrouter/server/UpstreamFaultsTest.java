@@ -32,6 +32,10 @@ class UpstreamFaultsTest {
     static Path dir;
 
     static FaultyUpstream upstream;
+    /** A listening socket that never accepts, its one-slot backlog filled: a connect to it hangs. */
+    static ServerSocket full;
+
+    static final List<java.net.Socket> FILLERS = new java.util.ArrayList<>();
     static RouterServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -42,11 +46,23 @@ class UpstreamFaultsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
+        full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 8; i++) {
+            java.net.Socket filler = new java.net.Socket();
+            try {
+                filler.connect(full.getLocalSocketAddress(), 200);
+                FILLERS.add(filler);
+            } catch (java.io.IOException e) {
+                filler.close();
+                break; // the backlog is full: connects now hang
+            }
+        }
         String catalog = new String(UpstreamFaultsTest.class
                         .getResourceAsStream("/faults-catalog.yaml")
                         .readAllBytes())
                 .replace("PORT", Integer.toString(upstream.port()))
-                .replace("CLOSED", Integer.toString(closed));
+                .replace("CLOSED", Integer.toString(closed))
+                .replace("FULL", Integer.toString(full.getLocalPort()));
         Files.writeString(dir.resolve("catalog.yaml"), catalog);
         Files.copy(UpstreamFaultsTest.class.getResourceAsStream("/faults-policy.yaml"), dir.resolve("policy.yaml"));
         Path config = Files.writeString(dir.resolve("server.yaml"), """
@@ -62,9 +78,13 @@ class UpstreamFaultsTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         server.close();
         upstream.close();
+        for (java.net.Socket s : FILLERS) {
+            s.close();
+        }
+        full.close();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +95,8 @@ class UpstreamFaultsTest {
         "malformed, server_error, 200",
         "stalled, timeout, ",
         "cut, server_error, ",
-        "unreachable, server_error, "
+        "unreachable, server_error, ",
+        "connect-timeout, timeout, "
     })
     void eachFaultFallsBackToTheHealthyModelAndTheTraceShowsIt(String fault, String kind, Integer status)
             throws Exception {
