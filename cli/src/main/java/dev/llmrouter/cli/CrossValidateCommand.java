@@ -12,7 +12,6 @@ import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
-import dev.llmrouter.features.FeatureSpec;
 import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -30,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,20 +70,6 @@ final class CrossValidateCommand implements Callable<Integer> {
     long seed;
 
     @Option(
-            names = "--epochs",
-            defaultValue = "2",
-            paramLabel = "N",
-            description = "SGD epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(
-            names = "--learning-rate",
-            defaultValue = "0.05",
-            paramLabel = "R",
-            description = "AdaGrad's learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(
             names = "--sweep",
             defaultValue = "gap",
             paramLabel = "gap|floor|gate",
@@ -91,31 +77,20 @@ final class CrossValidateCommand implements Callable<Integer> {
     String sweep;
 
     @Option(
-            names = "--max-columns",
-            defaultValue = "20000",
-            paramLabel = "N",
-            description = "Input columns a model at most (default: ${DEFAULT-VALUE}).")
-    int maxColumns;
-
-    @Option(
-            names = "--features",
-            defaultValue = "words",
-            paramLabel = "NAME",
-            description = "Feature set: words, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
-    String features;
-
-    @Option(
             names = "--price",
             paramLabel = "MODEL=IN,OUT",
             description = "USD per million tokens for a model the catalog lacks; repeatable.")
     Map<String, String> price = new LinkedHashMap<>();
+
+    @Mixin
+    TrainingOptions training;
 
     @Override
     public Integer call() throws IOException {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
         }
-        FeatureSpec featureSpec = FeatureSpec.named(features);
+        ClassifierTrainer.Options options = training.options(seed, 0.5);
         Evaluation.Sweep sweepKind = Evaluation.Sweep.named(sweep);
         PrintWriter out = spec.commandLine().getOut();
         Catalog catalog = new ConfigFiles().loadCatalog();
@@ -132,8 +107,6 @@ final class CrossValidateCommand implements Callable<Integer> {
             List<LabelledRecord> heldOut =
                     records.stream().filter(r -> splits.foldOf(r, folds) == k).toList();
             Path bundle = work.resolve("fold" + fold);
-            ClassifierTrainer.Options options = new ClassifierTrainer.Options(
-                    featureSpec, seed, 0.5, epochs, learningRate, 0.5, 2, 5, maxColumns, 0.8);
             ClassifierTrainer.train(
                     data,
                     records,

@@ -4,7 +4,6 @@ import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.TierMap;
-import dev.llmrouter.features.FeatureSpec;
 import dev.llmrouter.features.ModelCard;
 import dev.llmrouter.training.ClassifierTrainer;
 import dev.llmrouter.training.IntentMap;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,64 +62,6 @@ final class TrainCommand implements Callable<Integer> {
     double testFraction;
 
     @Option(
-            names = "--epochs",
-            defaultValue = "2",
-            paramLabel = "N",
-            description = "SGD epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(
-            names = "--learning-rate",
-            defaultValue = "0.05",
-            paramLabel = "R",
-            description = "AdaGrad's learning rate for the difficulty and gate models; 0.05 with two epochs"
-                    + " generalises best in 5-fold cross-validation on routellm-mmlu and routellm-gsm8k (default:"
-                    + " ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(
-            names = "--intent-learning-rate",
-            defaultValue = "0.5",
-            paramLabel = "R",
-            description = "The same for the intent model, which sees far more prompts (default: ${DEFAULT-VALUE}).")
-    double intentLearningRate;
-
-    @Option(
-            names = "--min-count",
-            defaultValue = "2",
-            paramLabel = "N",
-            description = "Keep a hashed feature used by at least N training prompts (default: ${DEFAULT-VALUE}).")
-    int minCount;
-
-    @Option(
-            names = "--intent-min-count",
-            defaultValue = "5",
-            paramLabel = "N",
-            description = "The same for the intent model (default: ${DEFAULT-VALUE}).")
-    int intentMinCount;
-
-    @Option(
-            names = "--max-columns",
-            defaultValue = "20000",
-            paramLabel = "N",
-            description = "At most N input columns a model, the most used (default: ${DEFAULT-VALUE}).")
-    int maxColumns;
-
-    @Option(
-            names = "--success",
-            defaultValue = "0.8",
-            paramLabel = "S",
-            description = "An outcome scoring at least S counts as answered well (default: ${DEFAULT-VALUE}).")
-    double success;
-
-    @Option(
-            names = "--features",
-            defaultValue = "words",
-            paramLabel = "NAME",
-            description = "Feature set: words, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
-    String features;
-
-    @Option(
             names = "--intent-map",
             paramLabel = "FILE",
             description = "Label-to-intent mapping (default: config/intent-map.yaml).")
@@ -134,10 +76,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
     boolean skipInvalid;
 
+    @Mixin
+    TrainingOptions training;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        FeatureSpec featureSpec = FeatureSpec.named(features);
+        ClassifierTrainer.Options options = training.options(seed, testFraction);
         ConfigFiles config = new ConfigFiles();
         config.catalog = catalog;
         Catalog loaded = config.loadCatalog();
@@ -151,25 +96,8 @@ final class TrainCommand implements Callable<Integer> {
         List<Path> files = new java.util.ArrayList<>(data);
         files.addAll(intentData);
         long started = System.nanoTime();
-        List<ModelCard> cards = ClassifierTrainer.train(
-                files,
-                all,
-                intentOnly.records(),
-                intents,
-                tierMap,
-                new ClassifierTrainer.Options(
-                        featureSpec,
-                        seed,
-                        testFraction,
-                        epochs,
-                        learningRate,
-                        intentLearningRate,
-                        minCount,
-                        intentMinCount,
-                        maxColumns,
-                        success),
-                out,
-                line -> {
+        List<ModelCard> cards =
+                ClassifierTrainer.train(files, all, intentOnly.records(), intents, tierMap, options, out, line -> {
                     stdout.println(line);
                     stdout.flush();
                 });

@@ -1,0 +1,81 @@
+package dev.llmrouter.cli;
+
+import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.training.ClassifierTrainer;
+import picocli.CommandLine.Option;
+
+/** How the classifiers are trained: the options {@code train} and {@code crossval} share. */
+final class TrainingOptions {
+    @Option(
+            names = "--features",
+            defaultValue = "words",
+            paramLabel = "NAME",
+            description = "Feature set: words, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
+    String features;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "2",
+            paramLabel = "N",
+            description = "SGD epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            names = "--learning-rate",
+            defaultValue = "0.05",
+            paramLabel = "R",
+            description = "AdaGrad's learning rate for the difficulty and gate models; 0.05 with two epochs"
+                    + " generalises best in 5-fold cross-validation on routellm-mmlu and routellm-gsm8k (default:"
+                    + " ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(
+            names = "--intent-learning-rate",
+            defaultValue = "0.5",
+            paramLabel = "R",
+            description = "The same for the intent model, which sees far more prompts (default: ${DEFAULT-VALUE}).")
+    double intentLearningRate;
+
+    @Option(
+            names = "--min-count",
+            defaultValue = "2",
+            paramLabel = "N",
+            description = "Keep a hashed feature used by at least N training prompts (default: ${DEFAULT-VALUE}).")
+    int minCount;
+
+    @Option(
+            names = "--intent-min-count",
+            defaultValue = "5",
+            paramLabel = "N",
+            description = "The same for the intent model (default: ${DEFAULT-VALUE}).")
+    int intentMinCount;
+
+    @Option(
+            names = "--max-columns",
+            defaultValue = "20000",
+            paramLabel = "N",
+            description = "At most N input columns a model, the most used (default: ${DEFAULT-VALUE}).")
+    int maxColumns;
+
+    @Option(
+            names = "--success",
+            defaultValue = "0.8",
+            paramLabel = "S",
+            description = "An outcome scoring at least S counts as answered well (default: ${DEFAULT-VALUE}).")
+    double success;
+
+    /** The trainer's options for this seed and held-out share; an unknown feature set is refused by name. */
+    ClassifierTrainer.Options options(long seed, double testFraction) {
+        return new ClassifierTrainer.Options(
+                FeatureSpec.named(features),
+                seed,
+                testFraction,
+                epochs,
+                learningRate,
+                intentLearningRate,
+                minCount,
+                intentMinCount,
+                maxColumns,
+                success);
+    }
+}
