@@ -10,8 +10,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,13 +22,11 @@ final class AdminApi implements HttpService {
     private final java.util.function.Supplier<Engine> engine;
     private final Gatekeeper gatekeeper;
     private final AtomicReference<JsonNode> document;
-    private final long maxBodyBytes;
 
-    AdminApi(java.util.function.Supplier<Engine> engine, Gatekeeper gatekeeper, JsonNode initial, long maxBodyBytes) {
+    AdminApi(java.util.function.Supplier<Engine> engine, Gatekeeper gatekeeper, JsonNode initial) {
         this.engine = engine;
         this.gatekeeper = gatekeeper;
         this.document = new AtomicReference<>(initial);
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -45,12 +41,7 @@ final class AdminApi implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
-        String text;
-        try {
-            text = new String(OpenAiApi.readLimited(req.content().inputStream(), maxBodyBytes), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String text = new String(gatekeeper.body(req), StandardCharsets.UTF_8);
         JsonNode parsed;
         Policy policy;
         try {

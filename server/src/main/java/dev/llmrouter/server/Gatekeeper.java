@@ -49,18 +49,27 @@ final class Gatekeeper {
         }
     }
 
-    /** The body as a JSON object: 413 over the limit, 400 when it is not JSON or not an object. */
-    ObjectNode jsonBody(ServerRequest req) {
+    /** The body's bytes: 413 when its declared or actual length is over the limit. */
+    byte[] body(ServerRequest req) {
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
             throw ApiError.tooLarge(maxBodyBytes);
         }
-        byte[] bytes;
         try {
-            bytes = OpenAiApi.readLimited(req.content().inputStream(), maxBodyBytes);
+            byte[] data =
+                    req.content().inputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (data.length > maxBodyBytes) {
+                throw ApiError.tooLarge(maxBodyBytes);
+            }
+            return data;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the request body", e);
         }
+    }
+
+    /** The body as a JSON object: 413 over the limit, 400 when it is not JSON or not an object. */
+    ObjectNode jsonBody(ServerRequest req) {
+        byte[] bytes = body(req);
         if (bytes.length == 0) {
             throw ApiError.badRequest("the request has no body: send a JSON object");
         }

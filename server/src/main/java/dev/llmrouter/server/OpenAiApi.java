@@ -21,7 +21,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -438,14 +437,5 @@ final class OpenAiApi implements HttpService {
                 throw new UncheckedIOException("the client went away mid-stream", e);
             }
         }
-    }
-
-    /** Reads at most {@code limit} bytes of a body; one more means it is too large. */
-    static byte[] readLimited(InputStream in, long limit) throws IOException {
-        byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-        if (data.length > limit) {
-            throw ApiError.tooLarge(limit);
-        }
-        return data;
     }
 }

@@ -74,7 +74,7 @@ public final class RouterServer implements AutoCloseable {
                 .map(dir ->
                         new TraceLog(dir, settings.tracePrompts(), settings.traceMaxFileBytes(), Clock.systemUTC()));
         OpenAiApi api = new OpenAiApi(engine, gatekeeper, metrics, log, new RecentTraces());
-        AdminApi admin = new AdminApi(engine, gatekeeper, Documents.read(settings.policy()), settings.maxBodyBytes());
+        AdminApi admin = new AdminApi(engine, gatekeeper, Documents.read(settings.policy()));
         // listen first, so health answers (not ready) while the models load
         WebServer server = WebServer.builder()
                 .host(settings.host())
