@@ -2,6 +2,7 @@ package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.classify.onnx.OnnxClassifier;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.Evaluation;
@@ -12,6 +13,7 @@ import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
+import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,11 +120,13 @@ final class CrossValidateCommand implements Callable<Integer> {
                     options,
                     bundle,
                     line -> {});
+            Optional<OnnxAnswerGate> learnedGate = OnnxAnswerGate.load(bundle, Device.CPU);
             try (OnnxClassifier classifier = OnnxClassifier.load(bundle, Device.CPU)) {
+                AnswerGate gate = learnedGate.<AnswerGate>map(g -> g).orElseGet(HeuristicAnswerGate::new);
                 Catalog admitting = catalog.withModels(pair.catalog().models(), catalog.hash());
                 Policy policy =
                         PolicyLoader.load(ConfigFiles.defaultFile("eval-policy.yaml"), admitting, classifier.intents());
-                Replay replay = new Replay(pair, classifier, new HeuristicAnswerGate(), heldOut);
+                Replay replay = new Replay(pair, classifier, gate, heldOut);
                 Map<String, RouterScore> routers =
                         Evaluation.run(replay, policy, options(sweepKind)).routers();
                 double[] r = {
@@ -141,6 +146,8 @@ final class CrossValidateCommand implements Callable<Integer> {
                         r[2],
                         r[3]);
                 out.flush();
+            } finally {
+                learnedGate.ifPresent(OnnxAnswerGate::close);
             }
         }
         double[] mean = new double[4];
