@@ -46,19 +46,32 @@ public final class FeatureExtractor {
         return extract(request.lastUserText(), request.userTurns());
     }
 
-    /** The answer gate's features: the answer's, then the prompt's, in {@link FeatureSpec#gateWidth()}. */
+    /**
+     * The answer gate's features, in {@link FeatureSpec#gateWidth()}: the {@link AnswerChecks}, the answer's
+     * features, then the prompt's.
+     */
     public SparseVector extractGate(String prompt, int turns, String answer) {
+        float[] checks = AnswerChecks.of(prompt, answer);
         SparseVector a = extract(answer, 1);
         SparseVector p = extract(prompt, turns);
-        int[] idx = new int[a.size() + p.size()];
+        int[] idx = new int[checks.length + a.size() + p.size()];
         float[] val = new float[idx.length];
-        System.arraycopy(a.indices(), 0, idx, 0, a.size());
-        System.arraycopy(a.values(), 0, val, 0, a.size());
-        for (int i = 0; i < p.size(); i++) {
-            idx[a.size() + i] = spec.width() + p.indices()[i];
-            val[a.size() + i] = p.values()[i];
+        int n = 0;
+        for (int i = 0; i < checks.length; i++) {
+            if (checks[i] != 0) {
+                idx[n] = i;
+                val[n++] = checks[i];
+            }
         }
-        return new SparseVector(idx, val);
+        for (int i = 0; i < a.size(); i++) {
+            idx[n] = checks.length + a.indices()[i];
+            val[n++] = a.values()[i];
+        }
+        for (int i = 0; i < p.size(); i++) {
+            idx[n] = checks.length + spec.width() + p.indices()[i];
+            val[n++] = p.values()[i];
+        }
+        return new SparseVector(Arrays.copyOf(idx, n), Arrays.copyOf(val, n));
     }
 
     /** The features of {@code text} as the last of {@code turns} user turns. */

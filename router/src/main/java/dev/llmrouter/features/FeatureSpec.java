@@ -34,16 +34,16 @@ public record FeatureSpec(
     }
 
     /** Hashed word uni- and bigrams in 2^18 buckets, plus the counts: the shipped default. */
-    public static final FeatureSpec DEFAULT = new FeatureSpec("hashed-v1", 2, 0, 0, 18, Encoder.NONE);
+    public static final FeatureSpec DEFAULT = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.NONE);
 
     /** {@link #DEFAULT} plus hashed character 3- to 5-grams: selectable with {@code train --features words+chars}. */
-    public static final FeatureSpec WITH_CHARS = new FeatureSpec("hashed-v1", 2, 3, 5, 18, Encoder.NONE);
+    public static final FeatureSpec WITH_CHARS = new FeatureSpec("hashed-v2", 2, 3, 5, 18, Encoder.NONE);
 
     /** {@link #DEFAULT} plus the MiniLM sentence embedding: {@code train --features words+minilm}. */
-    public static final FeatureSpec WITH_MINILM = new FeatureSpec("hashed-v1", 2, 0, 0, 18, Encoder.MINILM);
+    public static final FeatureSpec WITH_MINILM = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.MINILM);
 
     /** {@link #DEFAULT} plus the BGE small sentence embedding: {@code train --features words+bge}. */
-    public static final FeatureSpec WITH_BGE = new FeatureSpec("hashed-v1", 2, 0, 0, 18, Encoder.BGE);
+    public static final FeatureSpec WITH_BGE = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.BGE);
 
     /** The specs this build can extract, by the name {@code train --features} takes. */
     public static final java.util.SequencedMap<String, FeatureSpec> KNOWN = known();
@@ -128,15 +128,26 @@ public record FeatureSpec(
     }
 
     /**
-     * The answer gate's feature space: the answer's features first (names prefixed with {@code a}), then the
-     * prompt's, so names still sort in index order.
+     * The answer gate's feature space: the {@link AnswerChecks} first, then the answer's features (names
+     * prefixed with {@code a}), then the prompt's, so names still sort in index order ({@code a_} before
+     * {@code ac_}, {@code ae}, {@code ah}, then {@code c_}, {@code e}, {@code h}).
      */
     public int gateWidth() {
-        return 2 * width();
+        return AnswerChecks.NAMES.size() + 2 * width();
     }
 
     public String gateName(int index) {
-        return index < width() ? "a" + name(index) : name(index - width());
+        int checks = AnswerChecks.NAMES.size();
+        if (index < checks) {
+            return AnswerChecks.NAMES.get(index);
+        }
+        return index < checks + width() ? "a" + name(index - checks) : name(index - checks - width());
+    }
+
+    /** Whether a column of the gate's space is dense (a check, a count or an embedding dimension). */
+    public boolean gateDense(int index) {
+        int checks = AnswerChecks.NAMES.size();
+        return index < checks || dense((index - checks) % width());
     }
 
     /** sha256 of the spec's canonical text. */
@@ -148,6 +159,7 @@ public record FeatureSpec(
         return "version=" + version + ";word_ngrams=" + wordNgrams + ";char_ngrams=" + charNgramMin + "-"
                 + charNgramMax + ";hash_bits=" + hashBits + ";hash=fnv1a32;values=log1p-tf,l2-per-group;counts="
                 + String.join(",", COUNTS)
+                + ";gate_checks=" + String.join(",", AnswerChecks.NAMES)
                 + (encoder.present()
                         ? ";encoder=" + encoder.name() + "/" + encoder.dimensions() + "/" + encoder.pooling() + "/"
                                 + encoder.maxTokens() + ";embedding=l2"

@@ -43,7 +43,7 @@ final class TribuoExamples {
         BitSet kept = new BitSet(df.length);
         java.util.List<Integer> hashed = new java.util.ArrayList<>();
         for (int i = 0; i < df.length; i++) {
-            if (spec.dense(i % spec.width())) {
+            if (gate ? spec.gateDense(i) : spec.dense(i)) {
                 if (df[i] > 0) {
                     kept.set(i);
                 }
