@@ -1,13 +1,12 @@
 package dev.llmrouter.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.ProviderSpec;
 import dev.llmrouter.request.Json;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,9 +53,10 @@ final class AnthropicClient implements ProviderClient {
     @Override
     public Completion complete(ProviderCall call) throws ProviderFailure {
         Optional<String> key = apiKey.resolve();
-        HttpRequest request = httpRequest(mapper.toBody(call, false), key, false);
         return transport.exchange(
-                request,
+                endpoint,
+                headers(key, false),
+                ProviderClients.bytes(spec.name(), mapper.toBody(call, false)),
                 call.timeouts(),
                 key,
                 body -> parseMessage(
@@ -68,22 +68,26 @@ final class AnthropicClient implements ProviderClient {
     @Override
     public Completion stream(ProviderCall call, StreamSink sink) throws ProviderFailure {
         Optional<String> key = apiKey.resolve();
-        HttpRequest request = httpRequest(mapper.toBody(call, true), key, true);
-        return transport.exchange(request, call.timeouts(), key, body -> {
-            AnthropicStreamState state = new AnthropicStreamState(spec.name(), sink);
-            state.consume(body);
-            return state.toCompletion(call);
-        });
+        return transport.exchange(
+                endpoint,
+                headers(key, true),
+                ProviderClients.bytes(spec.name(), mapper.toBody(call, true)),
+                call.timeouts(),
+                key,
+                body -> {
+                    AnthropicStreamState state = new AnthropicStreamState(spec.name(), sink);
+                    state.consume(body);
+                    return state.toCompletion(call);
+                });
     }
 
-    private HttpRequest httpRequest(ObjectNode body, Optional<String> key, boolean stream) throws ProviderFailure {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-                .header("Content-Type", "application/json")
-                .header("Accept", stream ? "text/event-stream" : "application/json")
-                .header("anthropic-version", API_VERSION)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ProviderClients.bytes(spec.name(), body)));
-        key.ifPresent(value -> builder.header("x-api-key", value));
-        return builder.build();
+    private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        headers.add(Map.entry("Content-Type", "application/json"));
+        headers.add(Map.entry("Accept", stream ? "text/event-stream" : "application/json"));
+        headers.add(Map.entry("anthropic-version", API_VERSION));
+        key.ifPresent(value -> headers.add(Map.entry("x-api-key", value)));
+        return headers;
     }
 
     /** Reads a non-streamed Messages API answer. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -42,8 +41,8 @@ final class HttpErrorMapping {
 
     private HttpErrorMapping() {}
 
-    /** Maps an answer as the JDK client received it, measuring an HTTP-date Retry-After from now. */
-    static ProviderFailure fromResponse(String provider, int status, String body, HttpHeaders headers) {
+    /** Maps an answer as the client received it, measuring an HTTP-date Retry-After from now. */
+    static ProviderFailure fromResponse(String provider, int status, String body, Http1Client.Headers headers) {
         return map(
                 provider,
                 status,

@@ -4,31 +4,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HTTP plumbing both provider clients share: one {@link HttpClient} per provider, the three timeouts and
+ * The HTTP plumbing both provider clients share: one {@link Http1Client} per provider, the three timeouts and
  * the mapping of transport failures into {@link ProviderFailure}s.
  *
- * <p>The connect timeout is the client's own. The first-byte timeout bounds the wait for the response
- * headers ({@code sendAsync} plus a bounded wait, the request being cancelled when it passes). The total
- * timeout bounds the whole exchange, body included: a watchdog closes the response stream when it passes,
- * which unblocks a read stuck on a stalled upstream, and the failure is then reported as a timeout.
+ * <p>The connect timeout bounds opening the connection (and the TLS handshake). The first-byte timeout
+ * bounds the wait for the response headers once the request is sent. The total timeout bounds the whole
+ * exchange, body included: a watchdog closes the response stream when it passes, which unblocks a read
+ * stuck on a stalled upstream, and the failure is then reported as a timeout.
  */
 final class HttpTransport {
     /** Bodies of successful answers larger than this are refused rather than buffered. */
@@ -38,18 +31,11 @@ final class HttpTransport {
     private static final ScheduledThreadPoolExecutor WATCHDOG = watchdogExecutor();
 
     private final String provider;
-    private final HttpClient http;
+    private final Http1Client http;
 
     HttpTransport(String provider, Duration connectTimeout) {
         this.provider = provider;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // the client's own completions run on its selector thread instead of a pool: no thread hop a
-                // call (about 0.2 ms less a call on loopback); the caller still reads the body on its own thread
-                .executor(Runnable::run)
-                .build();
+        this.http = new Http1Client(connectTimeout);
     }
 
     /** Reads a successful (2xx) answer's body. Runs on the calling thread. */
@@ -59,26 +45,34 @@ final class HttpTransport {
     }
 
     /**
-     * Sends {@code request} and hands a 2xx body to {@code reader}; any other status is mapped by
-     * {@link HttpErrorMapping}. {@code secret}, when present, is scrubbed from every failure message.
+     * POSTs {@code body} to {@code uri} with {@code headers} and hands a 2xx body to {@code reader}; any other
+     * status is mapped by {@link HttpErrorMapping}. {@code secret}, when present, is scrubbed from every
+     * failure message.
      */
-    <T> T exchange(HttpRequest request, Timeouts timeouts, Optional<String> secret, BodyReader<T> reader)
+    <T> T exchange(
+            URI uri,
+            List<Map.Entry<String, String>> headers,
+            byte[] body,
+            Timeouts timeouts,
+            Optional<String> secret,
+            BodyReader<T> reader)
             throws ProviderFailure {
         try {
-            return exchange(request, timeouts, reader);
+            return exchange(new Http1Client.Request(uri, headers, body), timeouts, reader);
         } catch (ProviderFailure failure) {
             throw redact(failure, secret);
         }
     }
 
-    private <T> T exchange(HttpRequest request, Timeouts timeouts, BodyReader<T> reader) throws ProviderFailure {
+    private <T> T exchange(Http1Client.Request request, Timeouts timeouts, BodyReader<T> reader)
+            throws ProviderFailure {
         long start = System.nanoTime();
-        HttpResponse<InputStream> response = awaitHeaders(request, timeouts.firstByte());
+        Http1Client.Response response = send(request, timeouts.firstByte());
         Duration remaining = timeouts.total().minusNanos(System.nanoTime() - start);
         InputStream body = response.body();
         Watchdog watchdog = new Watchdog(body, remaining);
         try {
-            int status = response.statusCode();
+            int status = response.status();
             if (status < 200 || status >= 300) {
                 byte[] error = body.readNBytes(MAX_ERROR_BODY_BYTES);
                 throw HttpErrorMapping.fromResponse(
@@ -111,62 +105,33 @@ final class HttpTransport {
         }
     }
 
-    private HttpResponse<InputStream> awaitHeaders(HttpRequest request, Duration firstByte) throws ProviderFailure {
-        CompletableFuture<HttpResponse<InputStream>> pending =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    private Http1Client.Response send(Http1Client.Request request, Duration firstByte) throws ProviderFailure {
+        String where = hostAndPort(request.uri());
         try {
-            return pending.get(firstByte.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
+            return http.send(request, firstByte);
+        } catch (Http1Client.FirstByteTimeoutException e) {
             throw new ProviderFailure(
                     ErrorKind.TIMEOUT,
                     provider + " sent no response headers within the first-byte timeout of " + millis(firstByte));
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ProviderFailure(ErrorKind.SERVER_ERROR, provider + ": the call was interrupted");
-        } catch (ExecutionException e) {
-            throw sendFailure(request.uri(), unwrap(e));
-        }
-    }
-
-    private ProviderFailure sendFailure(URI uri, Throwable cause) {
-        String where = hostAndPort(uri);
-        if (cause instanceof HttpConnectTimeoutException) {
-            return new ProviderFailure(
+        } catch (Http1Client.ConnectTimeoutException e) {
+            throw new ProviderFailure(
                     ErrorKind.TIMEOUT, provider + ": could not connect to " + where + " within the connect timeout");
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new ProviderFailure(ErrorKind.TIMEOUT, provider + ": " + where + " did not answer in time");
-        }
-        if (cause instanceof ConnectException) {
-            return new ProviderFailure(
+        } catch (ConnectException e) {
+            throw new ProviderFailure(
+                    ErrorKind.SERVER_ERROR, provider + ": could not connect to " + where + " (" + describe(e) + ")");
+        } catch (IOException e) {
+            throw new ProviderFailure(
                     ErrorKind.SERVER_ERROR,
-                    provider + ": could not connect to " + where + " (" + describe(cause) + ")");
+                    provider + ": could not connect to " + where + " or the connection broke (" + describe(e) + ")");
+        } catch (IllegalArgumentException e) {
+            throw new ProviderFailure(ErrorKind.BAD_REQUEST, provider + ": " + e.getMessage());
         }
-        if (cause instanceof IOException) {
-            return new ProviderFailure(
-                    ErrorKind.SERVER_ERROR,
-                    provider + ": could not connect to " + where + " or the connection broke (" + describe(cause)
-                            + ")");
-        }
-        return new ProviderFailure(
-                ErrorKind.SERVER_ERROR, provider + ": the call to " + where + " failed (" + describe(cause) + ")");
     }
 
     private ProviderFailure totalTimeout(Timeouts timeouts) {
         return new ProviderFailure(
                 ErrorKind.TIMEOUT,
                 provider + " did not finish answering within the total timeout of " + millis(timeouts.total()));
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable cause = e;
-        while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     static String hostAndPort(URI uri) {

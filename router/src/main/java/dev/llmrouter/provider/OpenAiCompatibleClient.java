@@ -8,7 +8,6 @@ import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
 import dev.llmrouter.request.Message;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,9 +43,10 @@ final class OpenAiCompatibleClient implements ProviderClient {
     @Override
     public Completion complete(ProviderCall call) throws ProviderFailure {
         Optional<String> key = apiKey.resolve();
-        HttpRequest request = httpRequest(requestBody(call, false), key, false);
         return transport.exchange(
-                request,
+                endpoint,
+                headers(key, false),
+                ProviderClients.bytes(spec.name(), requestBody(call, false)),
                 call.timeouts(),
                 key,
                 body -> parseCompletion(
@@ -58,21 +58,25 @@ final class OpenAiCompatibleClient implements ProviderClient {
     @Override
     public Completion stream(ProviderCall call, StreamSink sink) throws ProviderFailure {
         Optional<String> key = apiKey.resolve();
-        HttpRequest request = httpRequest(requestBody(call, true), key, true);
-        return transport.exchange(request, call.timeouts(), key, body -> {
-            OpenAiStreamState state = new OpenAiStreamState(spec.name(), sink);
-            state.consume(body);
-            return state.toCompletion(call);
-        });
+        return transport.exchange(
+                endpoint,
+                headers(key, true),
+                ProviderClients.bytes(spec.name(), requestBody(call, true)),
+                call.timeouts(),
+                key,
+                body -> {
+                    OpenAiStreamState state = new OpenAiStreamState(spec.name(), sink);
+                    state.consume(body);
+                    return state.toCompletion(call);
+                });
     }
 
-    private HttpRequest httpRequest(ObjectNode body, Optional<String> key, boolean stream) throws ProviderFailure {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-                .header("Content-Type", "application/json")
-                .header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ProviderClients.bytes(spec.name(), body)));
-        key.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
-        return builder.build();
+    private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(3);
+        headers.add(Map.entry("Content-Type", "application/json"));
+        headers.add(Map.entry("Accept", stream ? "text/event-stream" : "application/json"));
+        key.ifPresent(value -> headers.add(Map.entry("Authorization", "Bearer " + value)));
+        return headers;
     }
 
     /** The chat-completions body for {@code call}; {@code stream} decides the stream flag and options. */
