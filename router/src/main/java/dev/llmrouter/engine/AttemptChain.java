@@ -182,7 +182,7 @@ final class AttemptChain {
         Optional<GateView> gateView = Optional.empty();
         Step step = new Accepted(answer, model);
         if (cascade) {
-            GateScore score = gate.score(mutated.request(), answer);
+            GateScore score = gate.score(mutated.request(), plan.classification(), answer);
             double threshold = route.cascade().gateThreshold();
             boolean accept = score.score() >= threshold;
             String verdict = accept ? "accept" : mayEscalate ? "escalate" : "final";

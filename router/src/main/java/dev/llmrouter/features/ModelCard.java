@@ -23,6 +23,8 @@ import java.util.Map;
  * @param labels the output columns of the ONNX probability tensor, in order
  * @param positiveLabel for a binary model, the label whose probability is the score
  * @param tier for a difficulty model, the tier whose success it predicts
+ * @param domain for an answer gate, the intents of the requests whose answers it learned from (empty: any);
+ *     it judges only answers to requests of those intents
  * @param featureSpec the extractor's canonical spec text
  * @param featureSpecHash its sha256; the runtime refuses a model whose hash differs from its extractor's
  * @param columns base64 of the bit set of feature-space indices the model has columns for, in index order
@@ -39,6 +41,7 @@ public record ModelCard(
         List<String> labels,
         String positiveLabel,
         int tier,
+        List<String> domain,
         String featureSpec,
         String featureSpecHash,
         String columns,
@@ -57,12 +60,12 @@ public record ModelCard(
 
     public ModelCard {
         labels = List.copyOf(labels);
+        domain = domain == null ? List.of() : List.copyOf(domain);
         training = List.copyOf(training);
         metrics = Map.copyOf(metrics);
         thresholds = Map.copyOf(thresholds);
     }
 
-    /** This card with what training measured and recorded after export. */
     /** The same card for another file: its name and the file's sha256. */
     public ModelCard forFile(String newName, String newOnnxSha256) {
         return new ModelCard(
@@ -71,6 +74,7 @@ public record ModelCard(
                 labels,
                 positiveLabel,
                 tier,
+                domain,
                 featureSpec,
                 featureSpecHash,
                 columns,
@@ -82,6 +86,7 @@ public record ModelCard(
                 created);
     }
 
+    /** This card with what training measured and recorded after export. */
     public ModelCard withResults(
             Map<String, Double> measured, Map<String, Double> calibrated, String trainerProvenance, String date) {
         return new ModelCard(
@@ -90,6 +95,7 @@ public record ModelCard(
                 labels,
                 positiveLabel,
                 tier,
+                domain,
                 featureSpec,
                 featureSpecHash,
                 columns,

@@ -1,5 +1,6 @@
 package dev.llmrouter.gate;
 
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.request.ChatRequest;
@@ -10,5 +11,6 @@ import dev.llmrouter.request.ChatRequest;
 public interface AnswerGate {
     ClassifierInfo info();
 
-    GateScore score(ChatRequest request, Completion answer);
+    /** The score of {@code answer} to {@code request}, which the classifier judged {@code classification}. */
+    GateScore score(ChatRequest request, Classification classification, Completion answer);
 }

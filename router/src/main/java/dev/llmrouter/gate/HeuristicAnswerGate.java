@@ -3,6 +3,7 @@ package dev.llmrouter.gate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.request.ChatRequest;
@@ -35,7 +36,7 @@ public final class HeuristicAnswerGate implements AnswerGate {
     }
 
     @Override
-    public GateScore score(ChatRequest request, Completion answer) {
+    public GateScore score(ChatRequest request, Classification classification, Completion answer) {
         List<String> reasons = new ArrayList<>();
         double score = 1.0;
         String text = answer.text().strip();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.Usage;
 import dev.llmrouter.request.ChatRequest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The rule-based gate: each check that finds a certainly bad answer, and logprobs as confidence. */
 class HeuristicAnswerGateTest {
     private final HeuristicAnswerGate gate = new HeuristicAnswerGate();
+    private static final Classification ANY = new Classification(Map.of("chat", 1.0), Map.of(1, 0.5));
     private static final ChatRequest PLAIN = ChatRequest.ofPrompt("question");
     private static final ChatRequest JSON = new ChatRequest(
             List.of(Message.of("user", "give me json")),
@@ -39,20 +41,20 @@ class HeuristicAnswerGateTest {
 
     @Test
     void plainAnswerPassingEveryCheckScoresTheUncheckedScore() {
-        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, answer("Paris.")));
+        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, ANY, answer("Paris.")));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"", "   ", "\n\t"})
     void emptyAnswerScoresZero(String text) {
-        assertEquals(new GateScore(0.0, List.of("empty")), gate.score(PLAIN, answer(text)));
+        assertEquals(new GateScore(0.0, List.of("empty")), gate.score(PLAIN, ANY, answer(text)));
     }
 
     @Test
     void answerWithOnlyToolCallsIsNotEmpty() {
         JsonNode call = JsonNodeFactory.instance.objectNode().put("id", "call_1");
 
-        GateScore score = gate.score(PLAIN, completion("", "tool_calls", List.of(call), List.of()));
+        GateScore score = gate.score(PLAIN, ANY, completion("", "tool_calls", List.of(call), List.of()));
 
         assertEquals(new GateScore(0.75, List.of("no_check_failed")), score);
     }
@@ -61,14 +63,14 @@ class HeuristicAnswerGateTest {
     void truncatedAnswerScoresLow() {
         assertEquals(
                 new GateScore(0.2, List.of("truncated")),
-                gate.score(PLAIN, completion("The", "length", List.of(), List.of())));
+                gate.score(PLAIN, ANY, completion("The", "length", List.of(), List.of())));
     }
 
     @Test
     void contentFilteredAnswerScoresLower() {
         assertEquals(
                 new GateScore(0.1, List.of("content_filter")),
-                gate.score(PLAIN, completion("[removed]", "content_filter", List.of(), List.of())));
+                gate.score(PLAIN, ANY, completion("[removed]", "content_filter", List.of(), List.of())));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -78,7 +80,7 @@ class HeuristicAnswerGateTest {
                 "as an AI, I do not have opinions.",
             })
     void asAnAiRefusalIsDetected(String text) {
-        assertEquals(new GateScore(0.15, List.of("refusal")), gate.score(PLAIN, answer(text)));
+        assertEquals(new GateScore(0.15, List.of("refusal")), gate.score(PLAIN, ANY, answer(text)));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -90,7 +92,7 @@ class HeuristicAnswerGateTest {
                 "I won't be able to provide that information.",
             })
     void commonRefusalsAreDetected(String text) {
-        assertEquals(new GateScore(0.15, List.of("refusal")), gate.score(PLAIN, answer(text)));
+        assertEquals(new GateScore(0.15, List.of("refusal")), gate.score(PLAIN, ANY, answer(text)));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
@@ -101,45 +103,46 @@ class HeuristicAnswerGateTest {
                 "The AI winter ended in the 1990s.",
             })
     void answersThatMerelyMentionSorryOrAiAreNotRefusals(String text) {
-        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, answer(text)));
+        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, ANY, answer(text)));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(
             strings = {"{\"a\": 1}", "[1, 2]", "```json\n{\"a\": 1}\n```", "```\n{\"a\": 1}\n```", "  {\"a\": 1}  "})
     void validJsonPassesWhenJsonWasAsked(String text) {
-        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(JSON, answer(text)));
+        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(JSON, ANY, answer(text)));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"Sure! {\"a\": 1}", "{\"a\": 1", "{a: 1}", "```json\n{\"a\":\n```"})
     void invalidJsonScoresZeroWhenJsonWasAsked(String text) {
-        assertEquals(new GateScore(0.0, List.of("invalid_json")), gate.score(JSON, answer(text)));
+        assertEquals(new GateScore(0.0, List.of("invalid_json")), gate.score(JSON, ANY, answer(text)));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @ValueSource(strings = {"{\"a\": 1} Hope this helps!", "{\"a\": 1} {\"b\": 2}"})
     void jsonFollowedByMoreTextIsInvalid(String text) {
-        assertEquals(new GateScore(0.0, List.of("invalid_json")), gate.score(JSON, answer(text)));
+        assertEquals(new GateScore(0.0, List.of("invalid_json")), gate.score(JSON, ANY, answer(text)));
     }
 
     @Test
     void nonJsonAnswerIsFineWhenJsonWasNotAsked() {
-        assertEquals(new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, answer("Sure! {\"a\": 1")));
+        assertEquals(
+                new GateScore(0.75, List.of("no_check_failed")), gate.score(PLAIN, ANY, answer("Sure! {\"a\": 1")));
     }
 
     @Test
     void toolCallsExemptAJsonRequestFromTheJsonCheck() {
         JsonNode call = JsonNodeFactory.instance.objectNode().put("id", "call_1");
 
-        GateScore score = gate.score(JSON, completion("calling a tool", "tool_calls", List.of(call), List.of()));
+        GateScore score = gate.score(JSON, ANY, completion("calling a tool", "tool_calls", List.of(call), List.of()));
 
         assertEquals(new GateScore(0.75, List.of("no_check_failed")), score);
     }
 
     @Test
     void logprobsGiveTheGeometricMeanTokenProbability() {
-        GateScore score = gate.score(PLAIN, completion("Paris.", "stop", List.of(), List.of(-0.1, -0.3)));
+        GateScore score = gate.score(PLAIN, ANY, completion("Paris.", "stop", List.of(), List.of(-0.1, -0.3)));
 
         assertEquals(Math.exp(-0.2), score.score(), 1e-12);
         assertEquals(List.of("logprobs"), score.reasons());
@@ -147,7 +150,7 @@ class HeuristicAnswerGateTest {
 
     @Test
     void logprobsCannotRaiseAFailedCheck() {
-        GateScore score = gate.score(PLAIN, completion("The", "length", List.of(), List.of(-0.01, -0.01)));
+        GateScore score = gate.score(PLAIN, ANY, completion("The", "length", List.of(), List.of(-0.01, -0.01)));
 
         assertEquals(0.2, score.score(), 1e-12);
         assertEquals(List.of("truncated", "logprobs"), score.reasons());
@@ -155,7 +158,7 @@ class HeuristicAnswerGateTest {
 
     @Test
     void severalFailedChecksAreAllNamedAndTheLowestScoreWins() {
-        GateScore score = gate.score(JSON, completion("{\"a\":", "length", List.of(), List.of()));
+        GateScore score = gate.score(JSON, ANY, completion("{\"a\":", "length", List.of(), List.of()));
 
         assertEquals(new GateScore(0.0, List.of("truncated", "invalid_json")), score);
     }

@@ -143,6 +143,7 @@ public final class ClassifierTrainer {
                 "intent",
                 "intent",
                 0,
+                List.of(),
                 "",
                 intentData,
                 options.intentMinCount(),
@@ -165,6 +166,7 @@ public final class ClassifierTrainer {
                     "difficulty-tier" + tier,
                     "difficulty",
                     tier,
+                    List.of(),
                     "ok",
                     data,
                     options.minCount(),
@@ -175,12 +177,14 @@ public final class ClassifierTrainer {
                     progress));
         }
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
-        Labelled answers = answers(records, test, extractor, tiers, options.successThreshold());
+        List<String> domain = new ArrayList<>();
+        Labelled answers = answers(records, test, extractor, tiers, intents, options.successThreshold(), domain);
         if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
             ModelCard gate = trainOne(
                     "gate",
                     "gate",
                     0,
+                    domain,
                     "ok",
                     answers,
                     options.minCount(),
@@ -220,6 +224,7 @@ public final class ClassifierTrainer {
                     models.stream().map(ModelCard::name).toList(),
                     "",
                     0,
+                    List.of(),
                     options.spec().canonical(),
                     options.spec().hash(),
                     ModelCard.encodeColumns(union),
@@ -308,9 +313,19 @@ public final class ClassifierTrainer {
         }
     }
 
-    /** The recorded answers with their prompts, labelled "ok" when they scored at least the threshold. */
+    /**
+     * The recorded answers with their prompts, labelled "ok" when they scored at least the threshold. Adds to
+     * {@code domain} the intents that at least 5% of the training answers' requests have, sorted (none when
+     * 5% or more have no known intent).
+     */
     private static Labelled answers(
-            List<LabelledRecord> records, boolean[] test, FeatureExtractor extractor, TierMap tiers, double threshold) {
+            List<LabelledRecord> records,
+            boolean[] test,
+            FeatureExtractor extractor,
+            TierMap tiers,
+            IntentMap intents,
+            double threshold,
+            List<String> domain) {
         // the gate judges answers the cascade may escalate from: where answers of several tiers are recorded,
         // the top tier's are left out (nothing escalates from them, and they would teach "sounds like the
         // strong model" instead of "this answer is right")
@@ -322,6 +337,7 @@ public final class ClassifierTrainer {
         }));
         OptionalInt top = answered.size() > 1 ? OptionalInt.of(answered.last()) : OptionalInt.empty();
         Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Map<String, Integer> intentCounts = new TreeMap<>();
         for (int i = 0; i < records.size(); i++) {
             LabelledRecord r = records.get(i);
             for (Map.Entry<String, LabelledRecord.Outcome> e : new TreeMap<>(r.outcomes()).entrySet()) {
@@ -333,10 +349,22 @@ public final class ClassifierTrainer {
                         r.prompt(),
                         r.turns().size() + 1,
                         e.getValue().response().get());
+                if (!test[i]) {
+                    intentCounts.merge(intents.intentOf(r).orElse(""), 1, Integer::sum);
+                }
                 (test[i] ? data.test() : data.train()).add(v);
                 (test[i] ? data.testLabels() : data.trainLabels())
                         .add(e.getValue().score() >= threshold ? "ok" : "fail");
             }
+        }
+        // answers to requests of no known intent make the gate's domain unknown: it then judges any answer
+        int trainAnswers = data.train().size();
+        if (intentCounts.getOrDefault("", 0) < 0.05 * trainAnswers) {
+            intentCounts.forEach((intent, n) -> {
+                if (!intent.isEmpty() && n >= 0.05 * trainAnswers) {
+                    domain.add(intent);
+                }
+            });
         }
         return data;
     }
@@ -361,6 +389,7 @@ public final class ClassifierTrainer {
             boolean[] test,
             java.util.function.Function<LabelledRecord, String> label) {
         Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Map<String, Integer> intentCounts = new TreeMap<>();
         for (int i = 0; i < records.size(); i++) {
             String l = label.apply(records.get(i));
             if (l == null) {
@@ -376,6 +405,7 @@ public final class ClassifierTrainer {
             String name,
             String kind,
             int tier,
+            List<String> domain,
             String positive,
             Labelled data,
             int minCount,
@@ -413,6 +443,7 @@ public final class ClassifierTrainer {
                     labels,
                     positive,
                     tier,
+                    domain,
                     options.spec().canonical(),
                     options.spec().hash(),
                     ModelCard.encodeColumns(columns),

@@ -3,6 +3,7 @@ package dev.llmrouter.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.evalsets.LabelledRecord;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Records with answer texts teach a gate; the exported gate scores answers through DJL. */
 class AnswerGateTrainingTest {
+    private static final Classification MATH = new Classification(Map.of("math", 0.9, "writing", 0.1), Map.of(1, 0.5));
+
     @TempDir
     Path dir;
 
@@ -78,15 +81,22 @@ class AnswerGateTrainingTest {
         try (OnnxAnswerGate loaded =
                 OnnxAnswerGate.load(dir.resolve("bundle"), Device.CPU).orElseThrow()) {
             ChatRequest request = ChatRequest.ofPrompt("What is 500 plus 503?");
-            GateScore right = loaded.score(request, answer("Adding them gives 1003. The answer is 1003."));
-            GateScore hedged = loaded.score(request, answer("I am not sure, maybe it depends on the context."));
+            GateScore right = loaded.score(request, MATH, answer("Adding them gives 1003. The answer is 1003."));
+            GateScore hedged = loaded.score(request, MATH, answer("I am not sure, maybe it depends on the context."));
             GateScore cut = loaded.score(
                     request,
+                    MATH,
                     new Completion(
                             "Adding them gives", "length", List.of(), new Usage(10, 5, false), List.of(), "cheap"));
             assertTrue(right.score() > hedged.score() + 0.3, right + " vs " + hedged);
             assertTrue(cut.reasons().contains("truncated") && cut.score() <= 0.2, cut.toString());
             assertTrue(loaded.info().id().startsWith("onnx-gate:"));
+            // it learned from answers to math requests only, so the rules judge a writing request's answer
+            assertEquals(List.of("math"), gate.domain());
+            Classification writing = new Classification(Map.of("math", 0.3, "writing", 0.7), Map.of(1, 0.5));
+            GateScore outside = loaded.score(request, writing, answer("I am not sure, maybe it depends."));
+            assertEquals(List.of("outside_learned_domain", "no_check_failed"), outside.reasons());
+            assertEquals(0.75, outside.score(), 1e-9);
         }
     }
 

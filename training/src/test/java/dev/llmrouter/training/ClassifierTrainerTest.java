@@ -217,6 +217,7 @@ class ClassifierTrainerTest {
                             card.labels(),
                             card.positiveLabel(),
                             card.tier(),
+                            card.domain(),
                             "version=hashed-v0",
                             "0".repeat(64),
                             card.columns(),

@@ -1,5 +1,6 @@
 package dev.llmrouter.classify.onnx;
 
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.features.FeatureExtractor;
 import dev.llmrouter.features.FeatureSpec;
@@ -19,7 +20,9 @@ import java.util.Set;
 /**
  * The learned answer gate ({@code gate.onnx} of a bundle): the probability that an answer is right, from
  * the prompt's and the answer's features. Answers the rule-based checks find certainly bad (empty,
- * truncated, refused, invalid JSON) keep the rules' lower score. Thread-safe.
+ * truncated, refused, invalid JSON) keep the rules' lower score. A gate whose card names a domain (the
+ * intents of the requests it learned from) judges only requests the classifier puts at least half in that
+ * domain; the rules judge the others, with the reason {@code outside_learned_domain}. Thread-safe.
  */
 public final class OnnxAnswerGate implements AnswerGate, AutoCloseable {
     private static final Set<String> HARD = Set.of("empty", "truncated", "refusal", "invalid_json", "content_filter");
@@ -55,10 +58,20 @@ public final class OnnxAnswerGate implements AnswerGate, AutoCloseable {
     }
 
     @Override
-    public GateScore score(ChatRequest request, Completion answer) {
+    public GateScore score(ChatRequest request, Classification classification, Completion answer) {
+        GateScore checked = rules.score(request, classification, answer);
+        List<String> domain = model.card().domain();
+        double inDomain = domain.stream()
+                .mapToDouble(intent -> classification.intents().getOrDefault(intent, 0.0))
+                .sum();
+        if (!domain.isEmpty() && inDomain < 0.5) {
+            // it learned from answers to other requests: the rules judge this one
+            List<String> reasons = new ArrayList<>(List.of("outside_learned_domain"));
+            reasons.addAll(checked.reasons());
+            return new GateScore(checked.score(), reasons);
+        }
         float[] p = model.predict(extractor.extractGate(request.lastUserText(), request.userTurns(), answer.text()));
         double learned = p[model.card().labels().indexOf(model.card().positiveLabel())];
-        GateScore checked = rules.score(request, answer);
         List<String> reasons = new ArrayList<>(List.of("learned"));
         double score = Math.max(0, Math.min(1, learned));
         for (String reason : checked.reasons()) {
