@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,8 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -75,7 +76,7 @@ final class Http1Client {
     }
 
     private final Duration connectTimeout;
-    private final Map<Origin, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
+    private final Map<Origin, Idle> idle = new ConcurrentHashMap<>();
 
     Http1Client(Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
@@ -152,30 +153,51 @@ final class Http1Client {
     }
 
     private Connection pooled(Origin origin) {
-        ConcurrentLinkedDeque<Connection> connections = idle.get(origin);
-        if (connections == null) {
-            return null;
-        }
-        long now = System.nanoTime();
-        for (Connection c = connections.pollFirst(); c != null; c = connections.pollFirst()) {
-            if (now - c.idleSince < MAX_IDLE_NANOS && !c.socket.isClosed()) {
-                return c;
-            }
-            c.close();
-        }
-        return null;
+        Idle connections = idle.get(origin);
+        return connections == null ? null : connections.take();
     }
 
     private void release(Connection connection) {
-        ConcurrentLinkedDeque<Connection> connections =
-                idle.computeIfAbsent(connection.origin, o -> new ConcurrentLinkedDeque<>());
-        connection.idleSince = System.nanoTime();
         connection.answered = false;
-        connections.offerFirst(connection);
-        while (connections.size() > MAX_IDLE_PER_ORIGIN) {
-            Connection oldest = connections.pollLast();
-            if (oldest != null) {
-                oldest.close();
+        idle.computeIfAbsent(connection.origin, o -> new Idle()).give(connection);
+    }
+
+    /** The idle connections to one origin, most recently used first. */
+    private static final class Idle {
+        private final ArrayDeque<Connection> connections = new ArrayDeque<>();
+        private final ReentrantLock lock = new ReentrantLock();
+
+        Connection take() {
+            long now = System.nanoTime();
+            while (true) {
+                Connection c;
+                lock.lock();
+                try {
+                    c = connections.pollFirst();
+                } finally {
+                    lock.unlock();
+                }
+                if (c == null || now - c.idleSince < MAX_IDLE_NANOS && !c.socket.isClosed()) {
+                    return c;
+                }
+                c.close();
+            }
+        }
+
+        void give(Connection connection) {
+            connection.idleSince = System.nanoTime();
+            Connection surplus = null;
+            lock.lock();
+            try {
+                connections.offerFirst(connection);
+                if (connections.size() > MAX_IDLE_PER_ORIGIN) {
+                    surplus = connections.pollLast();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (surplus != null) {
+                surplus.close();
             }
         }
     }
