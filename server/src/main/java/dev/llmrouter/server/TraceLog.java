@@ -1,6 +1,6 @@
 package dev.llmrouter.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.request.Json;
@@ -52,15 +52,16 @@ final class TraceLog implements AutoCloseable {
 
     /** Appends one routed request's trace, with the prompt as the settings keep it. */
     void trace(DecisionTrace trace, String prompt) {
-        ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("type", "trace");
-        line.set("trace", parse(TraceJson.toJson(trace)));
+        // written as text around the trace's own JSON: no second tree of it is built
+        StringBuilder line = new StringBuilder(4096).append("{\"type\":\"trace\",\"trace\":");
+        line.append(TraceJson.toJson(trace));
         switch (prompts) {
-            case "full" -> line.put("prompt", prompt);
-            case "hash" -> line.put("prompt_sha256", Sha256.hex(prompt));
+            case "full" -> line.append(",\"prompt\":").append(quoted(prompt));
+            case "hash" ->
+                line.append(",\"prompt_sha256\":\"").append(Sha256.hex(prompt)).append('"');
             default -> {}
         }
-        append(line);
+        append(line.append('}').toString());
     }
 
     /** Appends the application's score of a served request. */
@@ -71,19 +72,19 @@ final class TraceLog implements AutoCloseable {
         line.put("score", score);
         comment.ifPresent(c -> line.put("comment", c));
         line.put("at", clock.instant().toString());
-        append(line);
+        append(line.toString());
     }
 
-    private static JsonNode parse(String json) {
+    private static String quoted(String text) {
         try {
-            return Json.MAPPER.readTree(json);
-        } catch (IOException e) {
+            return Json.MAPPER.writeValueAsString(text);
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private synchronized void append(ObjectNode line) {
-        byte[] bytes = (line.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    private synchronized void append(String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             FileChannel out = channelFor(bytes.length);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
