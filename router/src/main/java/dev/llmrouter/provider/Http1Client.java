@@ -76,15 +76,23 @@ final class Http1Client {
     }
 
     private final Duration connectTimeout;
+    private final ProxySelector proxies;
     private final Map<Origin, Idle> idle = new ConcurrentHashMap<>();
 
+    /** A client that finds proxies through the JVM's default {@link ProxySelector}. */
     Http1Client(Duration connectTimeout) {
+        this(connectTimeout, ProxySelector.getDefault());
+    }
+
+    /** A client that asks {@code proxies} (null: none) which proxy a URI goes through. */
+    Http1Client(Duration connectTimeout, ProxySelector proxies) {
         this.connectTimeout = connectTimeout;
+        this.proxies = proxies;
     }
 
     /** Sends {@code request} and returns once the status line and headers are in. */
     Response send(Request request, Duration firstByte) throws IOException {
-        Origin origin = Origin.of(request.uri());
+        Origin origin = Origin.of(request.uri(), proxies);
         byte[] head = head(request, origin);
         while (true) {
             Connection connection = pooled(origin);
@@ -229,8 +237,10 @@ final class Http1Client {
     }
 
     private static void tunnel(Socket socket, Origin origin) throws IOException {
+        // CONNECT names the port even where it is the scheme's default
+        String target = origin.host() + ":" + origin.port();
         OutputStream out = socket.getOutputStream();
-        out.write(("CONNECT " + origin.authority() + " HTTP/1.1\r\nHost: " + origin.authority() + "\r\n\r\n")
+        out.write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         // unbuffered, so no byte of the TLS handshake that follows is read here
@@ -238,7 +248,7 @@ final class Http1Client {
         String status = line(in);
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[1].equals("200")) {
-            throw new IOException("the proxy refused the tunnel to " + origin.authority() + ": " + status);
+            throw new IOException("the proxy refused the tunnel to " + target + ": " + status);
         }
         while (!line(in).isEmpty()) {
             // the proxy's headers say nothing the tunnel needs
@@ -376,7 +386,7 @@ final class Http1Client {
 
     /** Where connections go: scheme, host and port, and the proxy in between, if any. */
     private record Origin(String scheme, String host, int port, InetSocketAddress proxy) {
-        static Origin of(URI uri) {
+        static Origin of(URI uri, ProxySelector proxies) {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IllegalArgumentException("only http and https URLs can be called, got " + uri);
@@ -386,7 +396,7 @@ final class Http1Client {
             }
             int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
             InetSocketAddress proxy = null;
-            for (Proxy p : ProxySelector.getDefault().select(uri)) {
+            for (Proxy p : proxies == null ? List.<Proxy>of() : proxies.select(uri)) {
                 if (p.type() == Proxy.Type.HTTP && p.address() instanceof InetSocketAddress a) {
                     proxy = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
                     break;
