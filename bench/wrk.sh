@@ -5,7 +5,8 @@
 #     point at it), the learned classifier and the shipped policy,
 #  3. the router with the in-process simulated provider (no HTTP hop behind it).
 # Every answer is complete, so each request makes one upstream call.
-# Prints wrk's latency distribution and requests/second for both. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
+# Prints wrk's latency distribution and requests/second for each. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
+# (WARMUP=N sets the seconds of load each server gets before it is measured; default 30)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_RUN="${1:-20}"
@@ -58,10 +59,13 @@ done
 for port in $ROUTER $INPROC; do  # listening is not ready: wait for the models
   for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.5; done
 done
-echo "== warm-up"
-wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d5s -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" >/dev/null
+# the JIT needs about half a minute of load before the servers reach their steady speed (measured: 1,000,
+# 2,000, 2,700, then 3,200 requests a second over successive 10 s runs through the router)
+WARMUP="${WARMUP:-30}"
+echo "== warm-up (${WARMUP}s each)"
+wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" >/dev/null
 echo "== upstream directly (${SECONDS_RUN}s, $CONNECTIONS connections)"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions"
 echo "== through the router"
