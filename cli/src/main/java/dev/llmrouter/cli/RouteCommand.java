@@ -128,6 +128,10 @@ final class RouteCommand implements Callable<Integer> {
                         + failed.lastFailure().getMessage());
                 yield Main.FAILED;
             }
+            case RouteResult.Abandoned abandoned -> {
+                err.println("error: the output went away during the stream");
+                yield Main.FAILED;
+            }
         };
     }
 

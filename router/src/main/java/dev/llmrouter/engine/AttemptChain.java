@@ -5,6 +5,7 @@ import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.gate.GateScore;
 import dev.llmrouter.policy.Route;
+import dev.llmrouter.provider.ClientGone;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.ErrorKind;
 import dev.llmrouter.provider.ProviderCall;
@@ -53,6 +54,8 @@ final class AttemptChain {
 
     private record Failed(ProviderFailure failure) implements Step {}
 
+    private record Abandoned() implements Step {}
+
     AttemptChain(
             Plan plan,
             TraceRecorder trace,
@@ -91,6 +94,12 @@ final class AttemptChain {
                                     DecisionTrace.Outcome.SERVED,
                                     Optional.of(a.model().id()),
                                     Optional.empty()));
+                }
+                case Abandoned a -> {
+                    return new RouteResult.Abandoned(trace.finish(
+                            DecisionTrace.Outcome.CLIENT_CLOSED,
+                            Optional.empty(),
+                            Optional.of("the client went away during the stream")));
                 }
                 case Escalate e -> {
                     excluded.add(model.id());
@@ -159,6 +168,19 @@ final class AttemptChain {
             } else {
                 answer = provider.stream(call, StreamSink.discarding());
             }
+        } catch (ClientGone gone) {
+            trace.attempt(new AttemptView(
+                    trace.attemptCount() + 1,
+                    model.id(),
+                    role,
+                    millisSince(started),
+                    0,
+                    0,
+                    0,
+                    mutated.changes(),
+                    Optional.of(new ErrorView("client_closed", Optional.empty(), gone.getMessage(), Optional.empty())),
+                    Optional.empty()));
+            return new Abandoned();
         } catch (ProviderFailure failure) {
             double latency = millisSince(started);
             trace.attempt(new AttemptView(
@@ -207,8 +229,12 @@ final class AttemptChain {
                 Optional.empty(),
                 gateView));
         if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
-            client.onModel(model.id(), trace.hasEscalated());
-            client.onText(answer.text());
+            try {
+                client.onModel(model.id(), trace.hasEscalated());
+                client.onText(answer.text());
+            } catch (ClientGone gone) {
+                return new Abandoned();
+            }
         }
         return step;
     }

@@ -25,4 +25,7 @@ public sealed interface RouteResult {
      * trace holds each attempt.
      */
     record Failed(ProviderFailure lastFailure, DecisionTrace trace) implements RouteResult {}
+
+    /** The caller went away during a stream: the upstream call was stopped, and nothing more was sent. */
+    record Abandoned(DecisionTrace trace) implements RouteResult {}
 }

@@ -2,7 +2,8 @@ package dev.llmrouter.provider;
 
 /**
  * Receives a streamed answer piece by piece. The router guarantees that once {@link #onText} has been
- * called for one model, no other model's text is ever sent to the same sink.
+ * called for one model, no other model's text is ever sent to the same sink. A sink whose caller went away
+ * throws {@link ClientGone}.
  */
 public interface StreamSink {
     /** A piece of the assistant's text, in order. */

@@ -60,7 +60,9 @@ public record DecisionTrace(
         /** A provider error that only the caller can fix (bad request, content filter) was returned. */
         RETURNED_TO_CALLER,
         /** A stream failed after its first byte reached the caller, so no other model could take over. */
-        STREAM_BROKEN;
+        STREAM_BROKEN,
+        /** The caller went away during a stream; the upstream call was stopped and no other model tried. */
+        CLIENT_CLOSED;
 
         @JsonValue
         public String key() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmrouter.provider.ClientGone;
 import dev.llmrouter.provider.ErrorKind;
 import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ScriptedProvider;
@@ -91,6 +92,39 @@ class StreamingTest {
         assertEquals(
                 Optional.of("server_error: stream from small-b broke"),
                 failed.trace().error());
+    }
+
+    @Test
+    void aCallerThatGoesAwayMidStreamEndsTheRequestWithoutAnotherModel() {
+        Scenario s = scenario("gone").risk("confidential");
+        ScriptedProvider provider = s.provider(clock);
+        RouteResult result = s.router(provider, clock).route(s.streaming().request(), delta -> {
+            sink.add(delta);
+            throw new ClientGone("the client went away mid-stream", null);
+        });
+
+        assertEquals(List.of("small-b"), provider.calledModels());
+        assertEquals(List.of("answer fr"), sink, "nothing after the failed write");
+        RouteResult.Abandoned abandoned = assertInstanceOf(RouteResult.Abandoned.class, result);
+        assertEquals(Outcome.CLIENT_CLOSED, abandoned.trace().outcome());
+        AttemptView attempt = abandoned.trace().attempts().getFirst();
+        assertEquals("client_closed", attempt.error().orElseThrow().kind());
+        assertEquals(1, abandoned.trace().attempts().size());
+        assertEquals(List.of(), abandoned.trace().cooldowns(), "the model did nothing wrong");
+    }
+
+    @Test
+    void aCallerGoneBeforeABufferedAnswerIsReleasedIsAbandonedToo() {
+        Scenario s = scenario("gone buffered");
+        ScriptedProvider provider = s.provider(clock);
+        RouteResult result = s.router(provider, clock).route(s.streaming().request(), delta -> {
+            throw new ClientGone("the client went away", null);
+        });
+
+        assertEquals(List.of("small-a"), provider.calledModels());
+        assertEquals(
+                Outcome.CLIENT_CLOSED,
+                assertInstanceOf(RouteResult.Abandoned.class, result).trace().outcome());
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.llmrouter.engine.RouteResult;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.engine.Target;
 import dev.llmrouter.policy.Route;
+import dev.llmrouter.provider.ClientGone;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.ErrorKind;
 import dev.llmrouter.provider.StreamSink;
@@ -85,6 +86,9 @@ final class OpenAiApi implements HttpService {
             }
             case RouteResult.Refused refused -> throw refusal(refused, target);
             case RouteResult.Failed failed -> throw failure(failed);
+            case RouteResult.Abandoned abandoned -> {
+                // only a stream's caller can go away mid-answer: nothing is left to send
+            }
         }
     }
 
@@ -100,6 +104,17 @@ final class OpenAiApi implements HttpService {
         SseWriter sse = new SseWriter(res, traceId);
         RouteResult result = router.route(request, target, sse);
         finish(result, request, started);
+        try {
+            respond(sse, result, target, includeUsage);
+        } catch (ClientGone gone) {
+            // it left after the answer was complete: counted as served, nothing else to do
+        }
+    }
+
+    private void respond(SseWriter sse, RouteResult result, Target target, boolean includeUsage) {
+        if (result instanceof RouteResult.Abandoned) {
+            return;
+        }
         if (!sse.started()) {
             // nothing reached the caller: an ordinary response or error, with the status it deserves
             switch (result) {
@@ -109,6 +124,7 @@ final class OpenAiApi implements HttpService {
                 }
                 case RouteResult.Refused refused -> throw refusal(refused, target);
                 case RouteResult.Failed failed -> throw failure(failed);
+                case RouteResult.Abandoned abandoned -> {}
             }
             return;
         }
@@ -116,6 +132,7 @@ final class OpenAiApi implements HttpService {
             case RouteResult.Served served -> sse.finish(served, includeUsage);
             case RouteResult.Refused refused -> sse.error(refusal(refused, target));
             case RouteResult.Failed failed -> sse.error(failure(failed));
+            case RouteResult.Abandoned abandoned -> {}
         }
     }
 
@@ -127,6 +144,7 @@ final class OpenAiApi implements HttpService {
                     case RouteResult.Served s -> "served";
                     case RouteResult.Refused r -> "refused";
                     case RouteResult.Failed f -> "failed";
+                    case RouteResult.Abandoned a -> "client_closed";
                 };
         metrics.record(trace, System.nanoTime() - started, outcome);
         recent.add(trace.traceId());
@@ -424,8 +442,8 @@ final class OpenAiApi implements HttpService {
             write("data: [DONE]\n\n");
             try {
                 out.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException | UncheckedIOException e) {
+                throw new ClientGone("the client went away at the end of the stream", e);
             }
         }
 
@@ -433,8 +451,9 @@ final class OpenAiApi implements HttpService {
             try {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("the client went away mid-stream", e);
+            } catch (IOException | UncheckedIOException e) {
+                // Helidon reports a closed connection as either
+                throw new ClientGone("the client went away mid-stream", e);
             }
         }
     }

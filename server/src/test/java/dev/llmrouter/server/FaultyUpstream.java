@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * An OpenAI-compatible upstream on loopback whose behaviour is the requested model's name: 429 with
  * Retry-After, 500, 503, malformed JSON, a stall past the first-byte timeout, a connection cut mid-body or
- * mid-stream, and a healthy answer (blocking or streamed).
+ * mid-stream, a slow stream, and a healthy answer (blocking or streamed).
  */
 final class FaultyUpstream implements AutoCloseable {
     private final WebServer server;
@@ -23,7 +23,7 @@ final class FaultyUpstream implements AutoCloseable {
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
-                .routing(r -> r.post("/v1/chat/completions", FaultyUpstream::answer))
+                .routing(r -> r.post("/v1/chat/completions", this::answer))
                 .build()
                 .start();
     }
@@ -32,7 +32,7 @@ final class FaultyUpstream implements AutoCloseable {
         return server.port();
     }
 
-    private static void answer(ServerRequest req, ServerResponse res) throws IOException {
+    private void answer(ServerRequest req, ServerResponse res) throws IOException {
         JsonNode body = Json.MAPPER.readTree(req.content().as(byte[].class));
         String model = body.path("model").asText();
         boolean stream = body.path("stream").asBoolean(false);
@@ -52,6 +52,7 @@ final class FaultyUpstream implements AutoCloseable {
                 error(res, 500, "too late");
             }
             case "cut" -> cut(res, stream);
+            case "slow" -> slow(res);
             default -> healthy(res, model, stream);
         }
     }
@@ -75,6 +76,24 @@ final class FaultyUpstream implements AutoCloseable {
             out.write(("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
                             + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
                     .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Set when the router hung up on a slow stream before it ended. */
+    final java.util.concurrent.atomic.AtomicBoolean slowStopped = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Streams a piece every 40 ms for 1.2 s. */
+    private void slow(ServerResponse res) {
+        res.header("Content-Type", "text/event-stream");
+        try (OutputStream out = res.outputStream()) {
+            for (int i = 0; i < 30; i++) {
+                out.write(chunk("slow", "tick ").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                sleep(40);
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | UncheckedIOException e) {
+            slowStopped.set(true);
         }
     }
 

@@ -155,6 +155,57 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void aCallerThatHangsUpMidStreamStopsTheUpstreamAndIsCountedAndLogged() throws Exception {
+        String body = "{\"model\":\"router/slow\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Tick for me\"}]}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream()
+                    .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("tick")) {
+                int b = in.read();
+                assertTrue(b >= 0, "the stream ended before its first piece: " + seen);
+                seen.append((char) b);
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        JsonNode trace = null;
+        while (trace == null && System.nanoTime() < deadline) {
+            trace = lines().stream()
+                    .map(UpstreamFaultsTest::parse)
+                    .map(line -> line.path("trace"))
+                    .filter(t -> t.path("route").asText().equals("slow"))
+                    .findFirst()
+                    .orElse(null);
+            Thread.sleep(50);
+        }
+        assertTrue(trace != null, "the abandoned request was logged");
+        assertEquals("client_closed", trace.path("outcome").asText(), trace.toString());
+        assertEquals(1, trace.path("attempts").size(), "no other model was tried: " + trace);
+        assertEquals(
+                "client_closed",
+                trace.path("attempts").get(0).path("error").path("kind").asText());
+        while (!upstream.slowStopped.get() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the upstream notices at its next writes
+        }
+        assertTrue(upstream.slowStopped.get(), "the upstream call was stopped before the stream ended");
+        String metrics = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith("llm_router_requests_total{")
+                                && l.contains("outcome=\"client_closed\"")
+                                && l.contains("route=\"slow\"")),
+                metrics);
+    }
+
+    @Test
     void theTraceLogKeepsFullPromptsWhenAskedAndNeverAKey() throws Exception {
         chat("router/server-error", false);
         String log = String.join("\n", lines());
@@ -209,6 +260,14 @@ class UpstreamFaultsTest {
             }
         }
         throw new AssertionError("no trace " + traceId + " in the log");
+    }
+
+    static JsonNode parse(String line) {
+        try {
+            return Json.MAPPER.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<String> lines() throws Exception {
