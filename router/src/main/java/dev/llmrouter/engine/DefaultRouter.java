@@ -22,7 +22,7 @@ final class DefaultRouter implements Router {
     private final Map<String, ProviderClient> providers;
     private final RouterClock clock;
     private final Supplier<String> traceIds;
-    private final Cooldowns cooldowns = new Cooldowns();
+    private final Cooldowns cooldowns;
     private final Planner planner;
 
     DefaultRouter(
@@ -32,8 +32,10 @@ final class DefaultRouter implements Router {
             AnswerGate gate,
             Map<String, ProviderClient> providers,
             RouterClock clock,
-            Supplier<String> traceIds) {
+            Supplier<String> traceIds,
+            Cooldowns cooldowns) {
         this.catalog = catalog;
+        this.cooldowns = cooldowns;
         this.policy = policy;
         this.classifier = classifier;
         this.gate = gate;
@@ -41,6 +43,12 @@ final class DefaultRouter implements Router {
         this.clock = clock;
         this.traceIds = traceIds;
         this.planner = new Planner(catalog, policy, classifier, cooldowns);
+    }
+
+    @Override
+    public Router withPolicy(Policy newPolicy) {
+        Router.Builder.checkIntents(newPolicy, classifier);
+        return new DefaultRouter(catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns);
     }
 
     @Override

@@ -53,6 +53,13 @@ public interface Router {
 
     Classifier classifier();
 
+    /**
+     * This router under another policy: the same catalog, classifier, gate, providers and clock, and the
+     * models' cooldowns carried over, so a failing model stays skipped across a policy reload. The policy is
+     * checked as {@link Builder#build()} checks it.
+     */
+    Router withPolicy(Policy policy);
+
     static Builder builder() {
         return new Builder();
     }
@@ -122,6 +129,12 @@ public interface Router {
                 throw new IllegalStateException("Router.builder(): no provider client for " + String.join(", ", missing)
                         + ": call provider(name, client) for each provider the catalog uses");
             }
+            checkIntents(policy, classifier);
+            return new DefaultRouter(
+                    catalog, policy, classifier, gate, Map.copyOf(providers), clock, traceIds, new Cooldowns());
+        }
+
+        static void checkIntents(Policy policy, Classifier classifier) {
             Set<String> unknownIntents = new TreeSet<>();
             policy.routes().forEach(r -> r.match().intents().stream()
                     .filter(i -> !classifier.intents().contains(i))
@@ -130,7 +143,6 @@ public interface Router {
                 throw new IllegalStateException("Router.builder(): the policy matches intents the classifier "
                         + classifier.info().id() + " cannot produce: " + String.join(", ", unknownIntents));
             }
-            return new DefaultRouter(catalog, policy, classifier, gate, Map.copyOf(providers), clock, traceIds);
         }
     }
 }

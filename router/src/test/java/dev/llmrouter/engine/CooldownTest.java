@@ -65,6 +65,23 @@ class CooldownTest {
     }
 
     @Test
+    void aCooldownOutlivesAPolicyReload() {
+        ScriptedProvider provider = failing(clock, 3);
+        Router router = plain.router(provider, clock);
+        routeTimes(router, 3);
+
+        Router reloaded = router.withPolicy(router.policy());
+        DecisionTrace after = reloaded.route(plain.request()).trace();
+
+        assertEquals(Optional.of("small-b"), after.start());
+        assertEquals(
+                Optional.of("cooldown"),
+                RefusalTest.candidates(after).get("small-a").rejectedBy());
+        assertEquals(router.catalog(), reloaded.catalog());
+        assertEquals(router.classifier(), reloaded.classifier());
+    }
+
+    @Test
     void cooledModelReturnsWhenItsCooldownEnds() {
         ScriptedProvider provider = failing(clock, 3);
         Router router = plain.router(provider, clock);

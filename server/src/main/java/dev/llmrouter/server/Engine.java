@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 /**
  * What the server routes with: the catalog, the classifier and gate (loaded once), one client per provider,
  * and the current {@link Router}. A new policy replaces the router atomically; a refused one changes
- * nothing. Cooldowns start afresh with each policy.
+ * nothing; the models' cooldowns carry over to the new policy.
  */
 final class Engine {
     private final Catalog catalog;
@@ -116,6 +116,11 @@ final class Engine {
     }
 
     private void use(Policy policy) {
+        Router current = router.get();
+        if (current != null) {
+            router.set(current.withPolicy(policy));
+            return;
+        }
         Router.Builder builder = Router.builder()
                 .catalog(catalog)
                 .policy(policy)
