@@ -79,6 +79,9 @@ public final class ClassifierTrainer {
     private record Labelled(
             List<SparseVector> train, List<String> trainLabels, List<SparseVector> test, List<String> testLabels) {}
 
+    /** A gate is trained for an intent with at least this many training answers. */
+    static final int MIN_GATE_ANSWERS = 50;
+
     private ClassifierTrainer() {}
 
     /**
@@ -177,24 +180,34 @@ public final class ClassifierTrainer {
                     progress));
         }
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
-        List<String> domain = new ArrayList<>();
-        Labelled answers = answers(records, test, extractor, tiers, intents, options.successThreshold(), domain);
-        if (!answers.train().isEmpty() && new TreeSet<>(answers.trainLabels()).size() == 2) {
+        Map<String, Labelled> answers = answers(records, test, extractor, tiers, intents, options.successThreshold());
+        boolean trained = false;
+        for (Map.Entry<String, Labelled> group : answers.entrySet()) {
+            String intent = group.getKey();
+            Labelled data = group.getValue();
+            String name = intent.isEmpty() ? "gate" : "gate-" + intent;
+            if (data.train().size() < MIN_GATE_ANSWERS || new TreeSet<>(data.trainLabels()).size() < 2) {
+                progress.accept(name + ": " + data.train().size() + " training answers (at least " + MIN_GATE_ANSWERS
+                        + ", right and wrong, are needed), no gate model");
+                continue;
+            }
             ModelCard gate = trainOne(
-                    "gate",
+                    name,
                     "gate",
                     0,
-                    domain,
+                    intent.isEmpty() ? List.of() : List.of(intent),
                     "ok",
-                    answers,
+                    data,
                     options.minCount(),
                     options.learningRate(),
                     options,
                     provenance,
                     out,
                     progress);
-            cards.add(sparse(gate, out, answers.test().isEmpty() ? answers.train() : answers.test(), options));
-        } else {
+            cards.add(sparse(gate, out, data.test().isEmpty() ? data.train() : data.test(), options));
+            trained = true;
+        }
+        if (!trained) {
             progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
         }
         return cards;
@@ -314,18 +327,17 @@ public final class ClassifierTrainer {
     }
 
     /**
-     * The recorded answers with their prompts, labelled "ok" when they scored at least the threshold. Adds to
-     * {@code domain} the intents that at least 5% of the training answers' requests have, sorted (none when
-     * 5% or more have no known intent).
+     * The recorded answers with their prompts, labelled "ok" when they scored at least the threshold, grouped
+     * by the intent of their request: one gate is trained a group. When 5% or more of the training answers'
+     * requests have no known intent, all answers form one group, keyed "", whose gate judges any answer.
      */
-    private static Labelled answers(
+    private static Map<String, Labelled> answers(
             List<LabelledRecord> records,
             boolean[] test,
             FeatureExtractor extractor,
             TierMap tiers,
             IntentMap intents,
-            double threshold,
-            List<String> domain) {
+            double threshold) {
         // the gate judges answers the cascade may escalate from: where answers of several tiers are recorded,
         // the top tier's are left out (nothing escalates from them, and they would teach "sounds like the
         // strong model" instead of "this answer is right")
@@ -336,10 +348,10 @@ public final class ClassifierTrainer {
             }
         }));
         OptionalInt top = answered.size() > 1 ? OptionalInt.of(answered.last()) : OptionalInt.empty();
-        Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        Map<String, Integer> intentCounts = new TreeMap<>();
+        Map<String, Labelled> groups = new TreeMap<>();
         for (int i = 0; i < records.size(); i++) {
             LabelledRecord r = records.get(i);
+            String intent = intents.intentOf(r).orElse("");
             for (Map.Entry<String, LabelledRecord.Outcome> e : new TreeMap<>(r.outcomes()).entrySet()) {
                 if (e.getValue().response().isEmpty()
                         || top.isPresent() && tiers.tierOf(e.getKey()).equals(top)) {
@@ -349,24 +361,29 @@ public final class ClassifierTrainer {
                         r.prompt(),
                         r.turns().size() + 1,
                         e.getValue().response().get());
-                if (!test[i]) {
-                    intentCounts.merge(intents.intentOf(r).orElse(""), 1, Integer::sum);
-                }
+                Labelled data = groups.computeIfAbsent(
+                        intent,
+                        k -> new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
                 (test[i] ? data.test() : data.train()).add(v);
                 (test[i] ? data.testLabels() : data.trainLabels())
                         .add(e.getValue().score() >= threshold ? "ok" : "fail");
             }
         }
-        // answers to requests of no known intent make the gate's domain unknown: it then judges any answer
-        int trainAnswers = data.train().size();
-        if (intentCounts.getOrDefault("", 0) < 0.05 * trainAnswers) {
-            intentCounts.forEach((intent, n) -> {
-                if (!intent.isEmpty() && n >= 0.05 * trainAnswers) {
-                    domain.add(intent);
-                }
-            });
+        int trainAnswers =
+                groups.values().stream().mapToInt(g -> g.train().size()).sum();
+        Labelled unknown = groups.get("");
+        if (unknown == null || unknown.train().size() < 0.05 * trainAnswers) {
+            groups.remove("");
+            return groups;
         }
-        return data;
+        Labelled all = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (Labelled g : groups.values()) {
+            all.train().addAll(g.train());
+            all.trainLabels().addAll(g.trainLabels());
+            all.test().addAll(g.test());
+            all.testLabels().addAll(g.testLabels());
+        }
+        return Map.of("", all);
     }
 
     /** "ok" when the mean score of the record's models of {@code tier} reaches the threshold, "fail" below. */

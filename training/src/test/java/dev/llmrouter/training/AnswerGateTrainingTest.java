@@ -75,6 +75,7 @@ class AnswerGateTrainingTest {
                 line -> {});
         ModelCard gate = cards.getLast();
         assertEquals("gate", gate.kind());
+        assertEquals("gate-math", gate.name(), "one gate an intent: the fixture's answers are all to sums");
         assertTrue(
                 gate.metrics().get("onnx_parity_max_abs_diff") <= 1e-5,
                 gate.metrics().toString());
@@ -93,6 +94,7 @@ class AnswerGateTrainingTest {
             assertTrue(loaded.info().id().startsWith("onnx-gate:"));
             // it learned from answers to math requests only, so the rules judge a writing request's answer
             assertEquals(List.of("math"), gate.domain());
+            assertEquals(List.of("learned:gate-math"), right.reasons());
             Classification writing = new Classification(Map.of("math", 0.3, "writing", 0.7), Map.of(1, 0.5));
             GateScore outside = loaded.score(request, writing, answer("I am not sure, maybe it depends."));
             assertEquals(List.of("outside_learned_domain", "no_check_failed"), outside.reasons());
