@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
  */
 public final class FeatureExtractor {
     private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
-    private static final Pattern MATH = Pattern.compile("[=+*/^<>]|\\\\frac|\\\\sqrt|\\$");
     private static final int WORD_SEED = 0x9747b28c;
     private static final int CHAR_SEED = 0x5bd1e995;
 
@@ -136,7 +135,7 @@ public final class FeatureExtractor {
             }
         }
         int codeBlocks = (text.length() - text.replace("```", "").length()) / 6;
-        long math = MATH.matcher(text).results().count();
+        int math = mathMarks(text);
         long options = OPTION.matcher(text).results().count();
         int chars = Math.max(1, text.length());
         // alphabetical, as FeatureSpec.COUNTS
@@ -190,10 +189,53 @@ public final class FeatureExtractor {
         return new SparseVector(Arrays.copyOf(idx, n), Arrays.copyOf(val, n));
     }
 
+    /** The runs of letters and numbers (Unicode {@code \\p{L}} and {@code \\p{N}}) of {@code lower}, in order. */
     static String[] tokens(String lower) {
-        return Arrays.stream(lower.split("[^\\p{L}\\p{N}]+"))
-                .filter(t -> !t.isEmpty())
-                .toArray(String[]::new);
+        String[] out = new String[Math.max(8, lower.length() / 4)];
+        int n = 0;
+        int start = -1;
+        for (int i = 0; i < lower.length(); ) {
+            int cp = lower.codePointAt(i);
+            boolean word = Character.isLetter(cp) || isNumber(cp);
+            if (word && start < 0) {
+                start = i;
+            } else if (!word && start >= 0) {
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = lower.substring(start, i);
+                start = -1;
+            }
+            i += Character.charCount(cp);
+        }
+        if (start >= 0) {
+            if (n == out.length) {
+                out = Arrays.copyOf(out, n + 1);
+            }
+            out[n++] = lower.substring(start);
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static boolean isNumber(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
+    }
+
+    /** How often the math notation occurs: one of {@code = + * / ^ < > $}, or {@code \\frac} or {@code \\sqrt}. */
+    private static int mathMarks(String text) {
+        int marks = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ("=+*/^<>$".indexOf(c) >= 0) {
+                marks++;
+            } else if (c == '\\' && (text.startsWith("frac", i + 1) || text.startsWith("sqrt", i + 1))) {
+                marks++;
+            }
+        }
+        return marks;
     }
 
     private static int fnv(int h, String s) {

@@ -113,11 +113,19 @@ final class Http1Client {
                 if (!reused) {
                     throw new EOFException("the server closed the connection without answering");
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (FirstByteTimeoutException e) {
+                // the server has the request and is slow: never sent twice
                 connection.close();
+                throw e;
+            } catch (IOException e) {
+                connection.close();
+                // a reused connection that broke before any answer (reset, broken pipe): the server closed it
                 if (!reused || connection.answered) {
                     throw e;
                 }
+            } catch (RuntimeException e) {
+                connection.close();
+                throw e;
             }
         }
     }

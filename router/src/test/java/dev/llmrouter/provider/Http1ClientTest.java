@@ -202,6 +202,17 @@ class Http1ClientTest {
     }
 
     @Test
+    void aTimeoutOnAReusedConnectionIsNotSentAgain() throws IOException {
+        scripts.add(new Script(ok("first"), false));
+        assertEquals("first", read(client.send(post("{}"), Duration.ofSeconds(2))));
+        // the second request reuses the connection, and the server never answers it
+        assertThrows(
+                Http1Client.FirstByteTimeoutException.class, () -> client.send(post("{}"), Duration.ofMillis(200)));
+        assertEquals(2, requestLines.size(), "sent once");
+        assertEquals(1, connections.get());
+    }
+
+    @Test
     void informationalAnswersAreSkippedAndBadStatusLinesRefused() throws IOException {
         scripts.add(new Script("HTTP/1.1 100 Continue\r\n\r\n" + ok("after"), false));
         assertEquals("after", read(client.send(post("{}"), Duration.ofSeconds(2))));

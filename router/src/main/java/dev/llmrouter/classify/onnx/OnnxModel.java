@@ -124,6 +124,10 @@ public final class OnnxModel implements AutoCloseable {
                 .optModelPath(onnx)
                 .optEngine("OnnxRuntime")
                 .optDevice(device)
+                // these graphs are a few gathers and small products: one thread runs them faster than a
+                // pool that must wake and join, and concurrent requests already use every core
+                .optOption("intraOpNumThreads", "1")
+                .optOption("interOpNumThreads", "1")
                 .build();
     }
 

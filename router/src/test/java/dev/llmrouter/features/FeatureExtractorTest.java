@@ -1,0 +1,50 @@
+package dev.llmrouter.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The hand-written scanners give exactly what the regular expressions of the spec say. */
+class FeatureExtractorTest {
+    private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final Pattern MATH = Pattern.compile("[=+*/^<>]|\\\\frac|\\\\sqrt|\\$");
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "   ",
+                "What is the capital of France?",
+                "  leading and trailing  ",
+                "x² + ½ = Ⅻ and 3.14",
+                "naïve café — déjà vu; Straße",
+                "emoji 😀 between 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 letters",
+                "$\\frac{a}{b} + \\sqrt{2} = x^2$, a<b>c \\fra \\sqr",
+                "code: for (int i=0;i<n;i++) { a[i]*=2; }",
+                "中文分词 テスト 한국어",
+                "A. one\nB. two\n(C) three"
+            })
+    void tokensAndMathMarksMatchTheSpecsExpressions(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        String[] expected =
+                Arrays.stream(SEPARATORS.split(lower)).filter(t -> !t.isEmpty()).toArray(String[]::new);
+        assertArrayEquals(expected, FeatureExtractor.tokens(lower));
+        FeatureExtractor extractor = new FeatureExtractor(FeatureSpec.DEFAULT);
+        float squashed = (float)
+                Math.max(0, Math.min(1, MATH.matcher(text).results().count() * 10.0 / Math.max(1, text.length())));
+        SparseVector v = extractor.extract(text, 1);
+        int column = FeatureSpec.COUNTS.indexOf("c_math");
+        float actual = 0;
+        for (int i = 0; i < v.size(); i++) {
+            if (v.indices()[i] == column) {
+                actual = v.values()[i];
+            }
+        }
+        assertEquals(squashed, actual, 0f);
+    }
+}
