@@ -3,7 +3,6 @@ package dev.llmrouter.features;
 import dev.llmrouter.request.ChatRequest;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Turns a request into the feature vector that training and serving share: hashed word n-grams and
@@ -13,7 +12,6 @@ import java.util.regex.Pattern;
  * embedding of the message as dense columns. Stateless and thread-safe.
  */
 public final class FeatureExtractor {
-    private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
     private static final int WORD_SEED = 0x9747b28c;
     private static final int CHAR_SEED = 0x5bd1e995;
 
@@ -134,9 +132,9 @@ public final class FeatureExtractor {
                 lines++;
             }
         }
-        int codeBlocks = (text.length() - text.replace("```", "").length()) / 6;
+        int codeBlocks = fences(text) / 2;
         int math = mathMarks(text);
-        long options = OPTION.matcher(text).results().count();
+        int options = answerOptions(text);
         int chars = Math.max(1, text.length());
         // alphabetical, as FeatureSpec.COUNTS
         return new float[] {
@@ -222,6 +220,95 @@ public final class FeatureExtractor {
         return type == Character.DECIMAL_DIGIT_NUMBER
                 || type == Character.LETTER_NUMBER
                 || type == Character.OTHER_NUMBER;
+    }
+
+    /** How many {@code ```} fences the text has, counted left to right without overlap. */
+    private static int fences(String text) {
+        int n = 0;
+        for (int i = text.indexOf("```"); i >= 0; i = text.indexOf("```", i + 3)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * How many lines start an answer option, as {@code (?m)^\\s*\\(?[A-Ja-j][.)]\\s} counts them: at the start
+     * of the text or of a line, any whitespace (line breaks too), an optional parenthesis, a letter A to J,
+     * a full stop or closing parenthesis, then whitespace.
+     */
+    private static int answerOptions(String text) {
+        int n = 0;
+        int length = text.length();
+        for (int start = 0; start < length; ) {
+            int end = optionAt(text, start);
+            if (end > 0) {
+                n++;
+                start = end;
+            } else {
+                start = nextLineStart(text, start);
+            }
+            if (start < 0) {
+                break;
+            }
+            // a match may end exactly at a line start, or in the middle of a line: search on from a line start
+            if (start > 0 && !lineStart(text, start)) {
+                start = nextLineStart(text, start);
+                if (start < 0) {
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The end of an option match starting at {@code i}, or -1. */
+    private static int optionAt(String text, int i) {
+        int length = text.length();
+        while (i < length && whitespace(text.charAt(i))) {
+            i++;
+        }
+        if (i < length && text.charAt(i) == '(') {
+            i++;
+        }
+        if (i + 2 >= length) {
+            return -1;
+        }
+        char letter = text.charAt(i);
+        char mark = text.charAt(i + 1);
+        char after = text.charAt(i + 2);
+        boolean ok = (letter >= 'A' && letter <= 'J' || letter >= 'a' && letter <= 'j')
+                && (mark == '.' || mark == ')')
+                && whitespace(after);
+        return ok ? i + 3 : -1;
+    }
+
+    private static boolean whitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /** Whether {@code ^} of a MULTILINE pattern matches at {@code i}: after a line terminator, not inside CRLF. */
+    private static boolean lineStart(String text, int i) {
+        if (i == 0) {
+            return true;
+        }
+        if (i >= text.length()) {
+            return false;
+        }
+        char before = text.charAt(i - 1);
+        if (before == '\r') {
+            return text.charAt(i) != '\n';
+        }
+        return before == '\n' || before == '\u0085' || before == '\u2028' || before == '\u2029';
+    }
+
+    /** The first line start after {@code i}, or -1. */
+    private static int nextLineStart(String text, int i) {
+        for (int k = i + 1; k < text.length(); k++) {
+            if (lineStart(text, k)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** How often the math notation occurs: one of {@code = + * / ^ < > $}, or {@code \\frac} or {@code \\sqrt}. */

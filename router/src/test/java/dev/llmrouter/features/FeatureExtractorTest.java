@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FeatureExtractorTest {
     private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}]+");
     private static final Pattern MATH = Pattern.compile("[=+*/^<>]|\\\\frac|\\\\sqrt|\\$");
+    private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
 
     @ParameterizedTest
     @ValueSource(
@@ -27,9 +28,14 @@ class FeatureExtractorTest {
                 "$\\frac{a}{b} + \\sqrt{2} = x^2$, a<b>c \\fra \\sqr",
                 "code: for (int i=0;i<n;i++) { a[i]*=2; }",
                 "中文分词 テスト 한국어",
-                "A. one\nB. two\n(C) three"
+                "A. one\nB. two\n(C) three",
+                "Pick one:\n\n  a) red\r\n  b) blue\r\n\tc. green\n(d) x\n(e)y\nK. no\n",
+                "A. B. C. on one line\nD.\nE)\n",
+                "\r\nA. after crlf\rB. after cr\u2028C. after ls\u0085D. after nel",
+                "x\n\n\nA.\n",
+                "```java\nint x;\n```\ntext ``` more ````"
             })
-    void tokensAndMathMarksMatchTheSpecsExpressions(String text) {
+    void tokensAndCountsMatchTheSpecsExpressions(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         String[] expected =
                 Arrays.stream(SEPARATORS.split(lower)).filter(t -> !t.isEmpty()).toArray(String[]::new);
@@ -46,5 +52,20 @@ class FeatureExtractorTest {
             }
         }
         assertEquals(squashed, actual, 0f);
+        float options =
+                (float) Math.max(0, Math.min(1, OPTION.matcher(text).results().count() / 10.0));
+        assertEquals(options, count(v, "c_options"), 0f, "options");
+        int fences = (text.length() - text.replace("```", "").length()) / 6;
+        assertEquals((float) Math.max(0, Math.min(1, fences / 3.0)), count(v, "c_code_blocks"), 0f, "code blocks");
+    }
+
+    private static float count(SparseVector v, String name) {
+        int column = FeatureSpec.COUNTS.indexOf(name);
+        for (int i = 0; i < v.size(); i++) {
+            if (v.indices()[i] == column) {
+                return v.values()[i];
+            }
+        }
+        return 0;
     }
 }
