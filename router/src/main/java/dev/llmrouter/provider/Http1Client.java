@@ -77,17 +77,32 @@ final class Http1Client {
 
     private final Duration connectTimeout;
     private final ProxySelector proxies;
+    private final SSLContext tls;
     private final Map<Origin, Idle> idle = new ConcurrentHashMap<>();
 
-    /** A client that finds proxies through the JVM's default {@link ProxySelector}. */
+    /** A client that finds proxies through the JVM's default {@link ProxySelector} and trusts the JVM's CAs. */
     Http1Client(Duration connectTimeout) {
-        this(connectTimeout, ProxySelector.getDefault());
+        this(connectTimeout, ProxySelector.getDefault(), defaultTls());
     }
 
     /** A client that asks {@code proxies} (null: none) which proxy a URI goes through. */
     Http1Client(Duration connectTimeout, ProxySelector proxies) {
+        this(connectTimeout, proxies, defaultTls());
+    }
+
+    /** A client whose TLS connections use {@code tls} (its trust decides which servers are believed). */
+    Http1Client(Duration connectTimeout, ProxySelector proxies, SSLContext tls) {
         this.connectTimeout = connectTimeout;
         this.proxies = proxies;
+        this.tls = tls;
+    }
+
+    private static SSLContext defaultTls() {
+        try {
+            return SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no default TLS context", e);
+        }
     }
 
     /** Sends {@code request} and returns once the status line and headers are in. */
@@ -263,25 +278,20 @@ final class Http1Client {
         }
     }
 
-    private static Socket handshake(Socket socket, Origin origin) throws IOException {
-        SSLSocket tls;
-        try {
-            tls = (SSLSocket)
-                    SSLContext.getDefault().getSocketFactory().createSocket(socket, origin.host(), origin.port(), true);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("this JVM has no default TLS context", e);
-        }
-        SSLParameters parameters = tls.getSSLParameters();
+    private Socket handshake(Socket socket, Origin origin) throws IOException {
+        SSLSocket secured = (SSLSocket) tls.getSocketFactory().createSocket(socket, origin.host(), origin.port(), true);
+        SSLParameters parameters = secured.getSSLParameters();
+        // the certificate must name the host: without this, any certificate a trusted CA signed would do
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
-        tls.setSSLParameters(parameters);
+        secured.setSSLParameters(parameters);
         try {
-            tls.startHandshake();
+            secured.startHandshake();
         } catch (SocketTimeoutException e) {
-            tls.close();
+            secured.close();
             throw new ConnectTimeoutException("no TLS handshake within " + socket.getSoTimeout() + " ms");
         }
-        return tls;
+        return secured;
     }
 
     private Response readResponse(Connection connection, Duration firstByte) throws IOException {

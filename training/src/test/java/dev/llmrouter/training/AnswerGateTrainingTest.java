@@ -31,6 +31,10 @@ class AnswerGateTrainingTest {
     Path dir;
 
     static LabelledRecord record(int i) {
+        return record(i, "fixture");
+    }
+
+    static LabelledRecord record(int i, String source) {
         // right answers end with the sum; wrong ones hedge and give no number
         String prompt = "What is " + i + " plus " + (i + 3) + "?";
         boolean right = i % 2 == 0;
@@ -46,7 +50,7 @@ class AnswerGateTrainingTest {
                 Optional.of(answer));
         return new LabelledRecord(
                 "g" + i,
-                "fixture",
+                source,
                 "sums",
                 Optional.empty(),
                 prompt,
@@ -99,6 +103,34 @@ class AnswerGateTrainingTest {
             GateScore outside = loaded.score(request, writing, answer("I am not sure, maybe it depends."));
             assertEquals(List.of("outside_learned_domain", "no_check_failed"), outside.reasons());
             assertEquals(0.75, outside.score(), 1e-9);
+        }
+    }
+
+    @Test
+    void answersToRequestsOfNoKnownIntentTeachOneGateForAnyRequest() throws Exception {
+        // like a trace log's records: their source is in no intent map
+        List<LabelledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            records.add(record(i, "trace-log"));
+        }
+        Path data = Files.writeString(dir.resolve("log.jsonl"), "stands in for the log\n");
+        List<ModelCard> cards = ClassifierTrainer.train(
+                List.of(data),
+                records,
+                List.of(),
+                ClassifierTrainerTest.INTENTS,
+                ClassifierTrainerTest.TIERS,
+                ClassifierTrainerTest.OPTIONS,
+                dir.resolve("any"),
+                line -> {});
+        ModelCard gate = cards.getLast();
+        assertEquals("gate", gate.name());
+        assertEquals(List.of(), gate.domain());
+        try (OnnxAnswerGate loaded =
+                OnnxAnswerGate.load(dir.resolve("any"), Device.CPU).orElseThrow()) {
+            Classification writing = new Classification(Map.of("math", 0.1, "writing", 0.9), Map.of(1, 0.5));
+            GateScore score = loaded.score(ChatRequest.ofPrompt("What is 2 plus 5?"), writing, answer("Maybe."));
+            assertEquals(List.of("learned:gate"), score.reasons());
         }
     }
 
