@@ -77,9 +77,10 @@ public final class AnswerChecks {
     }
 
     /** How many equations the answer writes whose left side is arithmetic, and how many of them are wrong. */
-    record Arithmetic(int checked, int wrong) {}
+    public record Arithmetic(int checked, int wrong) {}
 
-    static Arithmetic arithmetic(String text) {
+    /** The equations of {@code text} whose left side is arithmetic, re-computed. */
+    public static Arithmetic arithmetic(String text) {
         int checked = 0;
         int wrong = 0;
         for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {

@@ -99,6 +99,8 @@ class AnswerGateTrainingTest {
             // it learned from answers to math requests only, so the rules judge a writing request's answer
             assertEquals(List.of("math"), gate.domain());
             assertEquals(List.of("learned:gate-math"), right.reasons());
+            GateScore miscounted = loaded.score(request, MATH, answer("500 + 503 = 1013, so the answer is 1013."));
+            assertEquals(List.of("learned:gate-math", "arithmetic_wrong:1/1"), miscounted.reasons());
             Classification writing = new Classification(Map.of("math", 0.3, "writing", 0.7), Map.of(1, 0.5));
             GateScore outside = loaded.score(request, writing, answer("I am not sure, maybe it depends."));
             assertEquals(List.of("outside_learned_domain", "no_check_failed"), outside.reasons());

@@ -3,6 +3,7 @@ package dev.llmrouter.classify.onnx;
 import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.config.Sha256;
+import dev.llmrouter.features.AnswerChecks;
 import dev.llmrouter.features.FeatureExtractor;
 import dev.llmrouter.features.FeatureSpec;
 import dev.llmrouter.features.ModelCard;
@@ -105,6 +106,11 @@ public final class OnnxAnswerGate implements AnswerGate, AutoCloseable {
         float[] p = model.predict(extractor.extractGate(request.lastUserText(), request.userTurns(), answer.text()));
         double learned = p[model.card().labels().indexOf(model.card().positiveLabel())];
         List<String> reasons = new ArrayList<>(List.of("learned:" + model.card().name()));
+        AnswerChecks.Arithmetic arithmetic = AnswerChecks.arithmetic(answer.text());
+        if (arithmetic.wrong() > 0) {
+            // said so in the trace: the check behind most low scores of a calculation
+            reasons.add("arithmetic_wrong:" + arithmetic.wrong() + "/" + arithmetic.checked());
+        }
         double score = Math.max(0, Math.min(1, learned));
         for (String reason : checked.reasons()) {
             if (HARD.contains(reason)) {
