@@ -82,9 +82,7 @@ final class AnthropicClient implements ProviderClient {
     }
 
     private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
-        headers.add(Map.entry("Content-Type", "application/json"));
-        headers.add(Map.entry("Accept", stream ? "text/event-stream" : "application/json"));
+        List<Map.Entry<String, String>> headers = HttpTransport.jsonHeaders(stream);
         headers.add(Map.entry("anthropic-version", API_VERSION));
         key.ifPresent(value -> headers.add(Map.entry("x-api-key", value)));
         return headers;

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,14 @@ final class HttpTransport {
     HttpTransport(String provider, Duration connectTimeout) {
         this.provider = provider;
         this.http = new Http1Client(connectTimeout);
+    }
+
+    /** The headers of a JSON POST whose answer is JSON, or an event stream when {@code stream}; add to it. */
+    static List<Map.Entry<String, String>> jsonHeaders(boolean stream) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        headers.add(Map.entry("Content-Type", "application/json"));
+        headers.add(Map.entry("Accept", stream ? "text/event-stream" : "application/json"));
+        return headers;
     }
 
     /** Reads a successful (2xx) answer's body. Runs on the calling thread. */

@@ -72,9 +72,7 @@ final class OpenAiCompatibleClient implements ProviderClient {
     }
 
     private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>(3);
-        headers.add(Map.entry("Content-Type", "application/json"));
-        headers.add(Map.entry("Accept", stream ? "text/event-stream" : "application/json"));
+        List<Map.Entry<String, String>> headers = HttpTransport.jsonHeaders(stream);
         key.ifPresent(value -> headers.add(Map.entry("Authorization", "Bearer " + value)));
         return headers;
     }
