@@ -30,10 +30,6 @@ class AnswerGateTrainingTest {
     @TempDir
     Path dir;
 
-    static LabelledRecord record(int i) {
-        return record(i, "fixture");
-    }
-
     static LabelledRecord record(int i, String source) {
         // right answers end with the sum; wrong ones hedge and give no number
         String prompt = "What is " + i + " plus " + (i + 3) + "?";
@@ -63,21 +59,7 @@ class AnswerGateTrainingTest {
 
     @Test
     void answersTeachAGateThatTheRouterRuns() throws Exception {
-        List<LabelledRecord> records = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
-            records.add(record(i));
-        }
-        Path data = Files.writeString(dir.resolve("answers.jsonl"), "stands in for the training file\n");
-        List<ModelCard> cards = ClassifierTrainer.train(
-                List.of(data),
-                records,
-                List.of(),
-                ClassifierTrainerTest.INTENTS,
-                ClassifierTrainerTest.TIERS,
-                ClassifierTrainerTest.OPTIONS,
-                dir.resolve("bundle"),
-                line -> {});
-        ModelCard gate = cards.getLast();
+        ModelCard gate = trainGate("fixture", "bundle");
         assertEquals("gate", gate.kind());
         assertEquals("gate-math", gate.name(), "one gate an intent: the fixture's answers are all to sums");
         assertTrue(
@@ -111,21 +93,7 @@ class AnswerGateTrainingTest {
     @Test
     void answersToRequestsOfNoKnownIntentTeachOneGateForAnyRequest() throws Exception {
         // like a trace log's records: their source is in no intent map
-        List<LabelledRecord> records = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
-            records.add(record(i, "trace-log"));
-        }
-        Path data = Files.writeString(dir.resolve("log.jsonl"), "stands in for the log\n");
-        List<ModelCard> cards = ClassifierTrainer.train(
-                List.of(data),
-                records,
-                List.of(),
-                ClassifierTrainerTest.INTENTS,
-                ClassifierTrainerTest.TIERS,
-                ClassifierTrainerTest.OPTIONS,
-                dir.resolve("any"),
-                line -> {});
-        ModelCard gate = cards.getLast();
+        ModelCard gate = trainGate("trace-log", "any");
         assertEquals("gate", gate.name());
         assertEquals(List.of(), gate.domain());
         try (OnnxAnswerGate loaded =
@@ -134,6 +102,25 @@ class AnswerGateTrainingTest {
             GateScore score = loaded.score(ChatRequest.ofPrompt("What is 2 plus 5?"), writing, answer("Maybe."));
             assertEquals(List.of("learned:gate"), score.reasons());
         }
+    }
+
+    /** Trains a bundle into {@code out} from 400 fixture records of {@code source}; returns its last gate's card. */
+    private ModelCard trainGate(String source, String out) throws Exception {
+        List<LabelledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            records.add(record(i, source));
+        }
+        Path data = Files.writeString(dir.resolve(out + ".jsonl"), "stands in for the training file\n");
+        List<ModelCard> cards = ClassifierTrainer.train(
+                List.of(data),
+                records,
+                List.of(),
+                ClassifierTrainerTest.INTENTS,
+                ClassifierTrainerTest.TIERS,
+                ClassifierTrainerTest.OPTIONS,
+                dir.resolve(out),
+                line -> {});
+        return cards.getLast();
     }
 
     private static Completion answer(String text) {
