@@ -29,6 +29,8 @@ import java.util.OptionalInt;
 final class HttpErrorMapping {
     /** The longest piece of a provider's own error message kept in a failure message. */
     static final int MAX_MESSAGE_CHARS = 300;
+    /** What ends a message that was cut at {@link #MAX_MESSAGE_CHARS}. */
+    static final String CUT_MARK = "...";
 
     private static final List<String> CONTEXT_PHRASES = List.of(
             "context_length_exceeded",
@@ -180,12 +182,16 @@ final class HttpErrorMapping {
         return Optional.of(new BigDecimal(value));
     }
 
+    /**
+     * A provider's text as a failure message keeps it: credentials removed ({@link Redaction}) first, then
+     * white space folded and the text cut at {@link #MAX_MESSAGE_CHARS}.
+     */
     static String truncate(String message) {
-        String flat = message.strip().replaceAll("\\s+", " ");
+        String flat = Redaction.scrub(message, Optional.empty()).strip().replaceAll("\\s+", " ");
         if (flat.isEmpty()) {
             return "(no error message)";
         }
-        return flat.length() <= MAX_MESSAGE_CHARS ? flat : flat.substring(0, MAX_MESSAGE_CHARS) + "...";
+        return flat.length() <= MAX_MESSAGE_CHARS ? flat : flat.substring(0, MAX_MESSAGE_CHARS) + CUT_MARK;
     }
 
     /** The parts of an error body the mapping reads. Fields are empty strings when absent. */

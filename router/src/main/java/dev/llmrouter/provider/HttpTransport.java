@@ -67,13 +67,14 @@ final class HttpTransport {
             BodyReader<T> reader)
             throws ProviderFailure {
         try {
-            return exchange(new Http1Client.Request(uri, headers, body), timeouts, reader);
+            return exchange(new Http1Client.Request(uri, headers, body), timeouts, secret, reader);
         } catch (ProviderFailure failure) {
             throw redact(failure, secret);
         }
     }
 
-    private <T> T exchange(Http1Client.Request request, Timeouts timeouts, BodyReader<T> reader)
+    private <T> T exchange(
+            Http1Client.Request request, Timeouts timeouts, Optional<String> secret, BodyReader<T> reader)
             throws ProviderFailure {
         long start = System.nanoTime();
         Http1Client.Response response = send(request, timeouts.firstByte());
@@ -84,8 +85,9 @@ final class HttpTransport {
             int status = response.status();
             if (status < 200 || status >= 300) {
                 byte[] error = body.readNBytes(MAX_ERROR_BODY_BYTES);
-                throw HttpErrorMapping.fromResponse(
-                        provider, status, new String(error, StandardCharsets.UTF_8), response.headers());
+                // the key is scrubbed from the whole body before the mapping cuts its message short
+                String text = Redaction.scrub(new String(error, StandardCharsets.UTF_8), secret);
+                throw HttpErrorMapping.fromResponse(provider, status, text, response.headers());
             }
             return reader.read(body);
         } catch (IOException e) {
@@ -161,17 +163,17 @@ final class HttpTransport {
         return duration.toMillis() + " ms";
     }
 
-    /** The same failure with every occurrence of the secret replaced; a no-op when it holds none. */
+    /**
+     * The same failure with the secret removed: every whole occurrence, and its beginning where a cut ended the
+     * message inside it. A no-op when the message holds none of it.
+     */
     static ProviderFailure redact(ProviderFailure failure, Optional<String> secret) {
         String message = failure.getMessage() == null ? "" : failure.getMessage();
-        if (secret.isEmpty() || !message.contains(secret.get())) {
+        String scrubbed = Redaction.scrubCut(message, secret, HttpErrorMapping.CUT_MARK);
+        if (scrubbed.equals(message)) {
             return failure;
         }
-        return new ProviderFailure(
-                failure.kind(),
-                message.replace(secret.get(), "[redacted]"),
-                failure.httpStatus(),
-                failure.retryAfter());
+        return new ProviderFailure(failure.kind(), scrubbed, failure.httpStatus(), failure.retryAfter());
     }
 
     private static ScheduledThreadPoolExecutor watchdogExecutor() {
