@@ -129,7 +129,7 @@ final class OpenAiCompatibleClient implements ProviderClient {
                 call.request(),
                 text,
                 toolCalls);
-        List<Double> logprobs = new ArrayList<>();
+        List<JsonNode> logprobs = new ArrayList<>();
         addLogprobs(choice, logprobs);
         String model = ResponseSupport.text(root, "model", call.upstreamModel());
         return new Completion(text, finish, toolCalls, counted, logprobs, model);
@@ -167,14 +167,13 @@ final class OpenAiCompatibleClient implements ProviderClient {
         return text.toString();
     }
 
-    /** Appends {@code logprobs.content[*].logprob} of a choice (or stream choice), when present. */
-    static void addLogprobs(JsonNode choice, List<Double> into) {
+    /** Appends the entries of {@code logprobs.content} of a choice (or stream choice), when present. */
+    static void addLogprobs(JsonNode choice, List<JsonNode> into) {
         JsonNode content = choice.path("logprobs").path("content");
         if (content.isArray()) {
             for (JsonNode token : content) {
-                JsonNode logprob = token.path("logprob");
-                if (logprob.isNumber()) {
-                    into.add(logprob.asDouble());
+                if (token.isObject()) {
+                    into.add(token);
                 }
             }
         }

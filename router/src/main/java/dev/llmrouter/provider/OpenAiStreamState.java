@@ -17,7 +17,7 @@ final class OpenAiStreamState {
     private final StreamSink sink;
     private final StringBuilder text = new StringBuilder();
     private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
-    private final List<Double> logprobs = new ArrayList<>();
+    private final List<JsonNode> logprobs = new ArrayList<>();
     private String finishReason = "";
     private String model = "";
     private OptionalInt inputTokens = OptionalInt.empty();

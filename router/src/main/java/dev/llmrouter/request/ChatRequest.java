@@ -111,10 +111,23 @@ public record ChatRequest(
         return new ChatRequest(messages, maxTokens, streaming, parameters, metadata, riskClass);
     }
 
+    private static OptionalInt positiveInt(ObjectNode body, String key) {
+        JsonNode value = body.get(key);
+        if (value == null || value.isNull()) {
+            return OptionalInt.empty();
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
+            throw new IllegalArgumentException(key + ": expected a positive integer, got " + value);
+        }
+        return OptionalInt.of(value.asInt());
+    }
+
     /**
      * Reads an OpenAI chat-completions body. Routing metadata comes from {@code metadata} (string values)
      * and the risk class from {@code metadata.risk_class}; {@code model} is the caller's alias and is not
-     * kept. Throws {@link IllegalArgumentException} naming the field that is wrong.
+     * kept. Of {@code max_tokens} and {@code max_completion_tokens} the smaller holds; {@code n} above 1 is
+     * refused (one choice is returned). Throws {@link IllegalArgumentException} naming the field that is
+     * wrong.
      */
     public static ChatRequest fromOpenAiJson(ObjectNode body) {
         JsonNode rawMessages = body.get("messages");
@@ -131,13 +144,16 @@ public record ChatRequest(
         }
         OptionalInt maxTokens = OptionalInt.empty();
         for (String key : List.of("max_completion_tokens", "max_tokens")) {
-            JsonNode value = body.get(key);
-            if (value != null && !value.isNull()) {
-                if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-                    throw new IllegalArgumentException(key + ": expected a positive integer, got " + value);
-                }
-                maxTokens = OptionalInt.of(value.asInt());
+            OptionalInt given = positiveInt(body, key);
+            if (given.isPresent() && (maxTokens.isEmpty() || given.getAsInt() < maxTokens.getAsInt())) {
+                maxTokens = given; // both given: the tighter limit holds
             }
+        }
+        OptionalInt choices = positiveInt(body, "n");
+        if (choices.isPresent() && choices.getAsInt() > 1) {
+            throw new IllegalArgumentException("n: the router returns one choice per request, got n = "
+                    + choices.getAsInt() + "; send n: 1 (or leave it out) and make several requests for several"
+                    + " answers");
         }
         JsonNode stream = body.path("stream");
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {

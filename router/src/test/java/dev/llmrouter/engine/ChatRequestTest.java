@@ -47,6 +47,11 @@ class ChatRequestTest {
                         + " | stream: expected true or false, got \"yes\"",
                 "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"metadata\": [\"a\"]}"
                         + " | metadata: expected an object of string values",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"n\": 3}"
+                        + " | n: the router returns one choice per request, got n = 3; send n: 1 (or leave it out)"
+                        + " and make several requests for several answers",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"n\": 0}"
+                        + " | n: expected a positive integer, got 0",
             })
     void malformedBodyIsRefusedNamingTheField(String body, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(body));
@@ -73,6 +78,21 @@ class ChatRequestTest {
         assertEquals(
                 Set.of("temperature"), r.parameters().keySet(), "model, metadata and the read fields are not kept");
         assertEquals(1, r.userTurns());
+    }
+
+    @ParameterizedTest(name = "max_completion_tokens {0}, max_tokens {1} -> {2}")
+    @CsvSource({"5, 100000, 5", "100000, 5, 5", "300, , 300", ", 300, 300"})
+    void ofTheTwoOutputLimitsTheTighterHolds(Integer completionTokens, Integer maxTokens, int expected) {
+        ObjectNode body =
+                (ObjectNode) Scenario.json("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"n\": 1}");
+        if (completionTokens != null) {
+            body.put("max_completion_tokens", completionTokens);
+        }
+        if (maxTokens != null) {
+            body.put("max_tokens", maxTokens);
+        }
+
+        assertEquals(OptionalInt.of(expected), ChatRequest.fromOpenAiJson(body).maxTokens());
     }
 
     @Test

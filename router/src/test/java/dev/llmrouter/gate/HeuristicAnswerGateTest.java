@@ -36,7 +36,8 @@ class HeuristicAnswerGateTest {
     }
 
     private static Completion completion(String text, String finish, List<JsonNode> toolCalls, List<Double> logprobs) {
-        return new Completion(text, finish, toolCalls, new Usage(10, 10, false), logprobs, "m");
+        return new Completion(
+                text, finish, toolCalls, new Usage(10, 10, false), Completion.logprobEntries(logprobs), "m");
     }
 
     @Test

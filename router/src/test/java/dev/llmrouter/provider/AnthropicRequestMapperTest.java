@@ -97,7 +97,7 @@ class AnthropicRequestMapperTest {
     void convertsToolsAndDropsOpenAiOnlyParameters() throws Exception {
         ObjectNode body = convert("""
                 {'messages':[{'role':'user','content':'hi'}],'temperature':1.7,'top_p':0.9,'stop':['A','B'],
-                 'logprobs':true,'n':2,'presence_penalty':0.5,'seed':1,'user':'u-1','parallel_tool_calls':false,
+                 'logprobs':true,'n':1,'presence_penalty':0.5,'seed':1,'user':'u-1','parallel_tool_calls':false,
                  'tools':[{'type':'function','function':{'name':'noargs'}}]}
                 """);
 

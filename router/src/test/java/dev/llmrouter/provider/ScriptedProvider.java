@@ -98,7 +98,7 @@ public final class ScriptedProvider implements ProviderClient {
                         a.finishReason(),
                         List.of(),
                         new Usage(a.inputTokens(), a.outputTokens(), false),
-                        a.logprobs(),
+                        Completion.logprobEntries(a.logprobs()),
                         call.upstreamModel());
             }
             case Failure f -> {
