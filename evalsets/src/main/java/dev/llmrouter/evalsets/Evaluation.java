@@ -138,7 +138,13 @@ public final class Evaluation {
                         policy,
                         "gap=" + threshold,
                         c -> new Route.Cascade(
-                                c.enabled(), 0.0, threshold, c.gateThreshold(), c.maxEscalations(), c.streaming()));
+                                c.enabled(),
+                                0.0,
+                                threshold,
+                                c.gateThreshold(),
+                                c.maxEscalations(),
+                                c.streaming(),
+                                c.onEscalationFailure()));
             case FLOOR ->
                 Replay.variant(
                         policy,
@@ -149,13 +155,20 @@ public final class Evaluation {
                                 c.qualityGap(),
                                 c.gateThreshold(),
                                 c.maxEscalations(),
-                                c.streaming()));
+                                c.streaming(),
+                                c.onEscalationFailure()));
             case GATE ->
                 Replay.variant(
                         policy,
                         "gate=" + threshold,
                         c -> new Route.Cascade(
-                                true, 0.0, 1.0, threshold, Math.max(1, c.maxEscalations()), c.streaming()));
+                                true,
+                                0.0,
+                                1.0,
+                                threshold,
+                                Math.max(1, c.maxEscalations()),
+                                c.streaming(),
+                                c.onEscalationFailure()));
         };
     }
 

@@ -16,6 +16,7 @@ import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import dev.llmrouter.trace.DecisionTrace.ErrorView;
 import dev.llmrouter.trace.DecisionTrace.GateView;
+import dev.llmrouter.trace.Escalation;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -45,12 +46,21 @@ final class AttemptChain {
     private final Set<String> excluded = new HashSet<>();
     private final Set<String> retried = new HashSet<>();
     private boolean bytesSent;
+    /** The best answer the gate sent up so far: served if no stronger attempt succeeds. */
+    private Optional<Held> held = Optional.empty();
 
     private sealed interface Step {}
 
     private record Accepted(Completion completion, ModelSpec model) implements Step {}
 
-    private record Escalate(ModelSpec next) implements Step {}
+    private record Escalate(ModelSpec next, Held from) implements Step {}
+
+    /** An answer the gate scored below the threshold, kept in case every stronger attempt fails. */
+    private record Held(Completion completion, ModelSpec model, double score) {
+        boolean beats(Held other) {
+            return score > other.score || (score == other.score && model.tier() >= other.model.tier());
+        }
+    }
 
     private record Failed(ProviderFailure failure) implements Step {}
 
@@ -96,12 +106,12 @@ final class AttemptChain {
                                     Optional.empty()));
                 }
                 case Abandoned a -> {
-                    return new RouteResult.Abandoned(trace.finish(
-                            DecisionTrace.Outcome.CLIENT_CLOSED,
-                            Optional.empty(),
-                            Optional.of("the client went away during the stream")));
+                    return abandoned();
                 }
                 case Escalate e -> {
+                    if (held.isEmpty() || e.from().beats(held.get())) {
+                        held = Optional.of(e.from());
+                    }
                     excluded.add(model.id());
                     model = e.next();
                     role = "escalation";
@@ -159,7 +169,7 @@ final class AttemptChain {
                 answer = provider.stream(call, delta -> {
                     if (!delta.isEmpty()) {
                         if (!bytesSent) {
-                            client.onModel(model.id(), trace.hasEscalated());
+                            client.onModel(model.id(), escalation());
                         }
                         bytesSent = true;
                         client.onText(delta);
@@ -214,7 +224,7 @@ final class AttemptChain {
                 trace.escalated(model.id() + " -> " + higher.get().id() + ": gate score "
                         + String.format(java.util.Locale.ROOT, "%.3f", score.score()) + " < " + threshold + " "
                         + score.reasons());
-                step = new Escalate(higher.get());
+                step = new Escalate(higher.get(), new Held(answer, model, score.score()));
             }
         }
         trace.attempt(new AttemptView(
@@ -230,7 +240,7 @@ final class AttemptChain {
                 gateView));
         if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
             try {
-                client.onModel(model.id(), trace.hasEscalated());
+                client.onModel(model.id(), escalation());
                 client.onText(answer.text());
             } catch (ClientGone gone) {
                 return new Abandoned();
@@ -313,9 +323,47 @@ final class AttemptChain {
                 : DecisionTrace.Outcome.RETURNED_TO_CALLER;
     }
 
+    private Escalation escalation() {
+        return trace.hasEscalated() ? Escalation.ESCALATED : Escalation.NONE;
+    }
+
+    /**
+     * The request's end when an attempt failed and no other may follow: the held answer when the gate had
+     * asked for a stronger one, nothing reached the caller yet and the route serves it; else the failure.
+     */
     private RouteResult failed(ProviderFailure failure, DecisionTrace.Outcome outcome, String context) {
         String error = context + failure.kind().key() + ": " + failure.getMessage();
+        if (held.isPresent()
+                && !bytesSent
+                && route.cascade().onEscalationFailure() == Route.Cascade.OnEscalationFailure.SERVE) {
+            return serveHeld(held.get(), error);
+        }
         return new RouteResult.Failed(failure, trace.finish(outcome, Optional.empty(), Optional.of(error)));
+    }
+
+    private RouteResult abandoned() {
+        return new RouteResult.Abandoned(trace.finish(
+                DecisionTrace.Outcome.CLIENT_CLOSED, Optional.empty(), Optional.of("the client went away")));
+    }
+
+    private RouteResult serveHeld(Held best, String error) {
+        String why = "escalation failed, served the answer of " + best.model().id() + " (gate score "
+                + String.format(java.util.Locale.ROOT, "%.3f", best.score()) + "): " + error;
+        if (streaming && !best.completion().text().isEmpty()) {
+            try {
+                client.onModel(best.model().id(), Escalation.FAILED);
+                client.onText(best.completion().text());
+            } catch (ClientGone gone) {
+                return abandoned();
+            }
+        }
+        return new RouteResult.Served(
+                best.completion(),
+                best.model().id(),
+                trace.finish(
+                        DecisionTrace.Outcome.SERVED_UNESCALATED,
+                        Optional.of(best.model().id()),
+                        Optional.of(why)));
     }
 
     private double millisSince(long startedNanos) {

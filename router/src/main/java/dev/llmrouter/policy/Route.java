@@ -175,6 +175,8 @@ public record Route(
      * @param gateThreshold an answer scoring below this is escalated
      * @param maxEscalations tiers climbed at most after the start
      * @param streaming what a streaming request does, since a model cannot change after its first byte
+     * @param onEscalationFailure what happens when the gate asked for a stronger answer and no stronger
+     *     attempt succeeded
      */
     public record Cascade(
             boolean enabled,
@@ -182,14 +184,26 @@ public record Route(
             double qualityGap,
             double gateThreshold,
             int maxEscalations,
-            Streaming streaming) {
-        public static final Cascade DEFAULT = new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER);
+            Streaming streaming,
+            OnEscalationFailure onEscalationFailure) {
+        public static final Cascade DEFAULT =
+                new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER, OnEscalationFailure.SERVE);
 
         public enum Streaming {
             /** Buffer the cheaper answers, release one only when the gate accepts it. */
             BUFFER,
             /** No cascade for streams: the start model streams straight through. */
             SKIP
+        }
+
+        public enum OnEscalationFailure {
+            /**
+             * Serve the best answer already received (highest gate score, the stronger model on a tie): it was
+             * paid for, and an outage of the top tier must not fail every request the gate would escalate.
+             */
+            SERVE,
+            /** Fail the request with every attempt, as when no model answered. */
+            FAIL
         }
     }
 }

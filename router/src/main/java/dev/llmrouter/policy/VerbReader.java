@@ -167,28 +167,40 @@ final class VerbReader {
     }
 
     private Route.Cascade cascade(ConfigNode node) {
-        node.allowOnly(
-                Set.of("enabled", "quality_floor", "quality_gap", "gate_threshold", "max_escalations", "streaming"));
+        node.allowOnly(Set.of(
+                "enabled",
+                "quality_floor",
+                "quality_gap",
+                "gate_threshold",
+                "max_escalations",
+                "streaming",
+                "on_escalation_failure"));
         Route.Cascade d = Route.Cascade.DEFAULT;
-        Route.Cascade.Streaming streaming = node.text("streaming")
-                .flatMap(s -> {
-                    try {
-                        return Optional.of(Route.Cascade.Streaming.valueOf(s.toUpperCase(Locale.ROOT)));
-                    } catch (IllegalArgumentException e) {
-                        node.problems()
-                                .add(
-                                        node.path() + ".streaming",
-                                        "unknown streaming mode '" + s + "' (known: buffer, skip)");
-                        return Optional.empty();
-                    }
-                })
-                .orElse(d.streaming());
         return new Route.Cascade(
                 node.bool("enabled").orElse(d.enabled()),
                 node.number("quality_floor", 0, 1).orElse(d.qualityFloor()),
                 node.number("quality_gap", 0, 1).orElse(d.qualityGap()),
                 node.number("gate_threshold", 0, 1).orElse(d.gateThreshold()),
                 node.integer("max_escalations", 0, 8).orElse(d.maxEscalations()),
-                streaming);
+                choice(node, "streaming", "streaming mode", Route.Cascade.Streaming.class)
+                        .orElse(d.streaming()),
+                choice(node, "on_escalation_failure", "choice", Route.Cascade.OnEscalationFailure.class)
+                        .orElse(d.onEscalationFailure()));
+    }
+
+    /** A field naming one constant of {@code type} in lower case; anything else is a problem at its path. */
+    private static <E extends Enum<E>> Optional<E> choice(ConfigNode node, String field, String what, Class<E> type) {
+        return node.text(field).flatMap(s -> {
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().toLowerCase(Locale.ROOT).equals(s)) {
+                    return Optional.of(constant);
+                }
+            }
+            String known = java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(Locale.ROOT))
+                    .collect(java.util.stream.Collectors.joining(", "));
+            node.problems().add(node.path() + "." + field, "unknown " + what + " '" + s + "' (known: " + known + ")");
+            return Optional.empty();
+        });
     }
 }

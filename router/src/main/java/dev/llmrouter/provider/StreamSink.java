@@ -1,5 +1,7 @@
 package dev.llmrouter.provider;
 
+import dev.llmrouter.trace.Escalation;
+
 /**
  * Receives a streamed answer piece by piece. The router guarantees that once {@link #onText} has been
  * called for one model, no other model's text is ever sent to the same sink. A sink whose caller went away
@@ -13,7 +15,7 @@ public interface StreamSink {
      * Called once, before the first text, with the catalog id of the model whose text follows and whether the
      * cascade escalated to reach it (final: nothing switches model once text has been sent).
      */
-    default void onModel(String model, boolean escalated) {}
+    default void onModel(String model, Escalation escalation) {}
 
     /** A sink that drops everything: for calls whose answer is buffered. */
     static StreamSink discarding() {

@@ -53,6 +53,11 @@ public record DecisionTrace(
         EXPLAINED,
         /** A model's answer was returned. */
         SERVED,
+        /**
+         * The gate asked for a stronger answer, no stronger attempt succeeded, and the best answer already
+         * received was returned (the route's {@code on_escalation_failure: serve}); {@code error} says why.
+         */
+        SERVED_UNESCALATED,
         /** The policy left no model that may serve; the candidates list every reason. */
         NO_ELIGIBLE_MODEL,
         /** Every attempt failed with an error that could move on, or the attempts ran out. */

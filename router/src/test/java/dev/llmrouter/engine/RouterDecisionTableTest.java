@@ -176,6 +176,36 @@ class RouterDecisionTableTest {
                         .script("mid", failure(ErrorKind.OVERLOADED, 503))
                         .serves("big-eu", "small-a, mid, big-eu", "start, escalation, fallback")
                         .escalated(),
+                scenario("every stronger attempt failing serves the answer already received")
+                        .script("small-a", truncated("a"))
+                        .script("mid", failure(ErrorKind.OVERLOADED, 503))
+                        .script("big-eu", failure(ErrorKind.OVERLOADED, 503))
+                        .script("big", failure(ErrorKind.OVERLOADED, 503))
+                        .servesUnescalated(
+                                "small-a", "small-a, mid, big-eu, big", "start, escalation, fallback, fallback"),
+                scenario("of two answers sent up, the failed escalation serves the better one (a tie: the stronger)")
+                        .script("small-a", truncated("a"))
+                        .script("mid", truncated("b"))
+                        .script("big-eu", failure(ErrorKind.SERVER_ERROR, 500))
+                        .script("big", failure(ErrorKind.SERVER_ERROR, 500))
+                        .servesUnescalated(
+                                "mid", "small-a, mid, big-eu, big", "start, escalation, escalation, fallback"),
+                scenario("an escalation refused as a bad request still serves the answer already received")
+                        .script("small-a", truncated("a"))
+                        .script("mid", failure(ErrorKind.BAD_REQUEST, 400))
+                        .servesUnescalated("small-a", "small-a, mid", "start, escalation"),
+                scenario("on_escalation_failure: fail ends the request when every stronger attempt fails")
+                        .policy("extra-routes-policy.yaml")
+                        .app("escalate-or-fail")
+                        .script("small-a", truncated("a"))
+                        .script("mid", failure(ErrorKind.OVERLOADED, 503))
+                        .script("big-eu", failure(ErrorKind.OVERLOADED, 503))
+                        .script("big", failure(ErrorKind.OVERLOADED, 503))
+                        .fails(
+                                Outcome.UPSTREAM_FAILED,
+                                "small-a, mid, big-eu, big",
+                                "start, escalation, fallback, fallback")
+                        .escalated(),
                 scenario("an answer after a fallback is still gated and may escalate")
                         .script("small-a", failure(ErrorKind.SERVER_ERROR, 500))
                         .script("small-b", truncated("a"))
@@ -396,7 +426,7 @@ class RouterDecisionTableTest {
 
     private static Class<?> expectedResultType(Outcome outcome) {
         return switch (outcome) {
-            case SERVED -> RouteResult.Served.class;
+            case SERVED, SERVED_UNESCALATED -> RouteResult.Served.class;
             case NO_ELIGIBLE_MODEL -> RouteResult.Refused.class;
             default -> RouteResult.Failed.class;
         };

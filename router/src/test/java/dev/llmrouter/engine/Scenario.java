@@ -132,6 +132,14 @@ public final class Scenario {
         return this;
     }
 
+    /** The gate sent {@code model}'s answer up, every stronger attempt failed, and that answer was served. */
+    public Scenario servesUnescalated(String model, String calledCsv, String rolesCsv) {
+        serves(model, calledCsv, rolesCsv);
+        outcome = Outcome.SERVED_UNESCALATED;
+        escalated = true;
+        return this;
+    }
+
     public Scenario fails(Outcome how, String calledCsv, String rolesCsv) {
         served = Optional.empty();
         called = csv(calledCsv);

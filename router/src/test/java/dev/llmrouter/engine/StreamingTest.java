@@ -14,6 +14,7 @@ import dev.llmrouter.provider.ScriptedProvider;
 import dev.llmrouter.provider.ScriptedProvider.BrokenStream;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import dev.llmrouter.trace.DecisionTrace.Outcome;
+import dev.llmrouter.trace.Escalation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +53,21 @@ class StreamingTest {
         assertEquals(
                 "accept",
                 r.result().trace().attempts().getFirst().gate().orElseThrow().verdict());
+    }
+
+    @Test
+    void aFailedEscalationReleasesTheBufferedAnswerItHeld() {
+        Streamed r = stream(scenario("escalation fails")
+                .script("small-a", truncated("The cheap answer is"))
+                .script("mid", ScriptedProvider.failure(ErrorKind.OVERLOADED, 503))
+                .script("big-eu", ScriptedProvider.failure(ErrorKind.OVERLOADED, 503))
+                .script("big", ScriptedProvider.failure(ErrorKind.OVERLOADED, 503)));
+
+        assertEquals(List.of("The cheap answer is"), sink);
+        assertEquals(Optional.of("small-a"), r.result().trace().servedBy());
+        assertEquals(Outcome.SERVED_UNESCALATED, r.result().trace().outcome());
+        assertEquals(Escalation.FAILED, Escalation.of(r.result().trace()));
+        assertInstanceOf(RouteResult.Served.class, r.result());
     }
 
     @Test

@@ -194,7 +194,16 @@ class PolicyAdmissionRulesTest {
                         3,
                         Duration.ofSeconds(30)),
                 route.fallback());
-        assertEquals(new Route.Cascade(true, 0.7, 1.0, 0.5, 2, Route.Cascade.Streaming.BUFFER), route.cascade());
+        assertEquals(
+                new Route.Cascade(
+                        true,
+                        0.7,
+                        1.0,
+                        0.5,
+                        2,
+                        Route.Cascade.Streaming.BUFFER,
+                        Route.Cascade.OnEscalationFailure.SERVE),
+                route.cascade());
         assertEquals(Route.Rank.DEFAULT, route.rank());
         assertEquals(Route.Mutate.DEFAULT, route.mutate());
         assertEquals(Route.Filter.NONE, route.filter());
@@ -220,7 +229,16 @@ class PolicyAdmissionRulesTest {
         assertEquals(Route.Fallback.DEFAULT.moveOn(), route.fallback().moveOn());
         assertEquals(2, route.fallback().maxAttempts());
         assertEquals(Route.Fallback.DEFAULT.maxRetryAfter(), route.fallback().maxRetryAfter());
-        assertEquals(new Route.Cascade(true, 0.9, 1.0, 0.5, 3, Route.Cascade.Streaming.BUFFER), route.cascade());
+        assertEquals(
+                new Route.Cascade(
+                        true,
+                        0.9,
+                        1.0,
+                        0.5,
+                        3,
+                        Route.Cascade.Streaming.BUFFER,
+                        Route.Cascade.OnEscalationFailure.SERVE),
+                route.cascade());
     }
 
     @Test
@@ -279,7 +297,10 @@ class PolicyAdmissionRulesTest {
                         5,
                         Duration.ofMinutes(1)),
                 r.fallback());
-        assertEquals(new Route.Cascade(false, 0.6, 1.0, 0.4, 0, Route.Cascade.Streaming.SKIP), r.cascade());
+        assertEquals(
+                new Route.Cascade(
+                        false, 0.6, 1.0, 0.4, 0, Route.Cascade.Streaming.SKIP, Route.Cascade.OnEscalationFailure.SERVE),
+                r.cascade());
         assertEquals(
                 new RiskClass("standard", Set.of(), Set.of()),
                 policy.riskClasses().get("standard"));

@@ -110,6 +110,10 @@ class PolicyAdmissionTest {
                         routed("cascade: {streaming: chunked}"),
                         "routes[0].cascade.streaming: unknown streaming mode 'chunked' (known: buffer, skip)"),
                 bad(
+                        "unknown on_escalation_failure",
+                        routed("cascade: {on_escalation_failure: retry}"),
+                        "routes[0].cascade.on_escalation_failure: unknown choice 'retry' (known: serve, fail)"),
+                bad(
                         "unknown error kind",
                         routed("fallback: {on: [server_error, teapot]}"),
                         "routes[0].fallback.on[1]: unknown error kind 'teapot' (known: rate_limited, timeout,"
@@ -426,8 +430,8 @@ class PolicyAdmissionTest {
                         "risk_classes.standard.regions[0]: unknown region 'mars' (catalog regions: eu, us)",
                         "routes[0].filter.max_input_price: expected a number, got \"cheap\"",
                         "routes[0].filter.allowed_models[0]: unknown model 'gpt-9': the catalog has no such model",
-                        "routes[0].cascade.streaming: unknown streaming mode 'chunked' (known: buffer, skip)",
                         "routes[0].cascade.gate_threshold: must be between 0 and 1, got 1.5",
+                        "routes[0].cascade.streaming: unknown streaming mode 'chunked' (known: buffer, skip)",
                         "routes[1].name: route name 'first' is used twice",
                         "routes[1].fallback.on[0]: bad_request always returns to the caller: another model cannot"
                                 + " fix it",

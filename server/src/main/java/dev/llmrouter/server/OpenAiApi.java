@@ -15,6 +15,7 @@ import dev.llmrouter.provider.StreamSink;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
 import dev.llmrouter.trace.DecisionTrace;
+import dev.llmrouter.trace.Escalation;
 import dev.llmrouter.trace.TraceJson;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -81,7 +82,7 @@ final class OpenAiApi implements HttpService {
         finish(result, request, started);
         switch (result) {
             case RouteResult.Served served -> {
-                headers(res, served.model(), traceId, served.trace().escalated());
+                headers(res, served.model(), traceId, Escalation.of(served.trace()));
                 send(res, 200, completionJson(served.completion(), served.model(), traceId));
             }
             case RouteResult.Refused refused -> throw refusal(refused, target);
@@ -119,7 +120,7 @@ final class OpenAiApi implements HttpService {
             // nothing reached the caller: an ordinary response or error, with the status it deserves
             switch (result) {
                 case RouteResult.Served served -> {
-                    sse.onModel(served.model(), served.trace().escalated());
+                    sse.onModel(served.model(), Escalation.of(served.trace()));
                     sse.finish(served, includeUsage);
                 }
                 case RouteResult.Refused refused -> throw refusal(refused, target);
@@ -304,10 +305,10 @@ final class OpenAiApi implements HttpService {
                 attempts);
     }
 
-    static void headers(ServerResponse res, String model, String traceId, boolean escalated) {
+    static void headers(ServerResponse res, String model, String traceId, Escalation escalation) {
         res.header("x-router-model", model);
         res.header("x-router-trace-id", traceId);
-        res.header("x-router-escalated", Boolean.toString(escalated));
+        res.header("x-router-escalated", escalation.header());
     }
 
     static byte[] completionJson(Completion c, String model, String traceId) {
@@ -373,12 +374,12 @@ final class OpenAiApi implements HttpService {
         }
 
         @Override
-        public void onModel(String served, boolean escalated) {
+        public void onModel(String served, Escalation escalation) {
             model = served;
             res.status(Status.OK_200);
             res.header("Content-Type", "text/event-stream");
             res.header("Cache-Control", "no-cache");
-            headers(res, served, traceId, escalated);
+            headers(res, served, traceId, escalation);
             out = res.outputStream();
             ObjectNode delta = Json.MAPPER.createObjectNode();
             delta.put("role", "assistant");
