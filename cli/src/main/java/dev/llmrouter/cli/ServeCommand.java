@@ -23,6 +23,13 @@ final class ServeCommand implements Callable<Integer> {
     Optional<Integer> port = Optional.empty();
 
     @Option(
+            names = "--management-port",
+            paramLabel = "N",
+            description = "Port of the management socket: admin, health, metrics (default: the config's"
+                    + " server.management.port, 8081; 0 picks a free one).")
+    Optional<Integer> managementPort = Optional.empty();
+
+    @Option(
             names = "--config",
             paramLabel = "FILE",
             description = "Server settings, a Helidon YAML config (default: config/server.yaml).")
@@ -33,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
         String home = System.getProperty("llmrouter.home", "");
         Path base = home.isEmpty() ? Path.of("") : Path.of(home);
         Path file = config.orElseGet(() -> ConfigFiles.defaultFile("server.yaml"));
-        return runUntilStopped(RouterServer.start(file, port, System.getenv(), base.toAbsolutePath()));
+        return runUntilStopped(RouterServer.start(file, port, managementPort, System.getenv(), base.toAbsolutePath()));
     }
 
     /** Blocks until the process is asked to stop (Ctrl-C, SIGTERM), then closes {@code service}. */

@@ -216,7 +216,8 @@ public final class ConfigNode {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    static Optional<Duration> parseDuration(String text) {
+    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or an ISO-8601 {@code PT30S}. */
+    public static Optional<Duration> parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.startsWith("pt")) {
@@ -230,6 +231,7 @@ public final class ConfigNode {
                 case 's' -> Optional.of(Duration.ofSeconds(amount));
                 case 'm' -> Optional.of(Duration.ofMinutes(amount));
                 case 'h' -> Optional.of(Duration.ofHours(amount));
+                case 'd' -> Optional.of(Duration.ofDays(amount));
                 default -> Optional.empty();
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {

@@ -150,6 +150,13 @@ final class AttemptChain {
     }
 
     private Step attempt(ModelSpec model, String role, int escalations) {
+        if (trace.attemptCount() > 0) {
+            try {
+                client.beforeAttempt();
+            } catch (ClientGone gone) {
+                return new Abandoned();
+            }
+        }
         Mutator.Mutated mutated = Mutator.apply(plan.request(), route, model);
         ProviderCall call = new ProviderCall(
                 model.upstreamId(), mutated.request(), catalog.providerOf(model).timeouts());

@@ -41,7 +41,7 @@ final class Planner {
         RiskClass risk = policy.riskClasses().get(riskName);
         trace.riskClass(riskName);
         if (risk == null) {
-            return new Refused(List.of("unknown risk class '" + riskName + "' (the policy defines: "
+            return new Refused(List.of("unknown risk class '" + CallerFields.text(riskName) + "' (the policy defines: "
                     + String.join(", ", new TreeSet<>(policy.riskClasses().keySet())) + ")"));
         }
         Classification classification = classifier.classify(request);

@@ -26,6 +26,9 @@ public sealed interface RouteResult {
      */
     record Failed(ProviderFailure lastFailure, DecisionTrace trace) implements RouteResult {}
 
-    /** The caller went away during a stream: the upstream call was stopped, and nothing more was sent. */
+    /**
+     * The caller went away, during a stream (the upstream call was stopped) or between attempts (no other was
+     * made): nothing more was sent.
+     */
     record Abandoned(DecisionTrace trace) implements RouteResult {}
 }

@@ -67,7 +67,8 @@ final class TraceRecorder {
                         .sorted()
                         .toList(),
                 request.messages().size(),
-                new TreeMap<>(request.metadata()));
+                CallerFields.metadata(request.metadata()),
+                CallerFields.cappedMetadata(request.metadata()));
     }
 
     void classified(Classification c) {
@@ -80,11 +81,11 @@ final class TraceRecorder {
 
     void routed(String routeName, String risk) {
         route = Optional.of(routeName);
-        riskClass = risk;
+        riskClass = CallerFields.text(risk);
     }
 
     void riskClass(String risk) {
-        riskClass = risk;
+        riskClass = CallerFields.text(risk);
     }
 
     void passed(ModelSpec model) {

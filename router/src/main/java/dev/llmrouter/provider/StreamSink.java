@@ -17,6 +17,13 @@ public interface StreamSink {
      */
     default void onModel(String model, Escalation escalation) {}
 
+    /**
+     * Called before each provider call after the first (a retry, a fallback, an escalation): a sink whose
+     * caller has gone away throws {@link ClientGone}, and the router stops instead of paying for answers
+     * nobody will read.
+     */
+    default void beforeAttempt() {}
+
     /** A sink that drops everything: for calls whose answer is buffered. */
     static StreamSink discarding() {
         return delta -> {};

@@ -47,6 +47,33 @@ public record DecisionTrace(
         escalationReasons = List.copyOf(escalationReasons);
     }
 
+    /** The same record with another ending: what the server knows only after the router finished. */
+    public DecisionTrace withOutcome(Outcome newOutcome, Optional<String> newError) {
+        return new DecisionTrace(
+                schema,
+                traceId,
+                timestamp,
+                policy,
+                catalogHash,
+                classifier,
+                gate,
+                request,
+                classification,
+                route,
+                riskClass,
+                candidates,
+                ranking,
+                start,
+                attempts,
+                cooldowns,
+                servedBy,
+                totalCostUsd,
+                escalated,
+                escalationReasons,
+                newOutcome,
+                newError);
+    }
+
     /** How the request ended. */
     public enum Outcome {
         /** {@code route --explain}: decided, no model called. */
@@ -66,7 +93,10 @@ public record DecisionTrace(
         RETURNED_TO_CALLER,
         /** A stream failed after its first byte reached the caller, so no other model could take over. */
         STREAM_BROKEN,
-        /** The caller went away during a stream; the upstream call was stopped and no other model tried. */
+        /**
+         * The caller went away: during a stream (the upstream call was stopped), between attempts (no other was
+         * made), or before the answer could be sent.
+         */
         CLIENT_CLOSED;
 
         @JsonValue
@@ -86,14 +116,21 @@ public record DecisionTrace(
     /** A classifier or gate: readable id and sha256. */
     public record ModelRef(String id, String hash) {}
 
-    /** What the router knew of the request (never the prompt text itself). */
+    /**
+     * What the router knew of the request (never the prompt text itself).
+     *
+     * @param metadata the caller's metadata as the trace keeps it: capped in entries and lengths (see
+     *     {@code router/TRACE.md}); routing saw all of it
+     * @param metadataCapped how many entries of the caller's metadata the cap left out or cut short
+     */
     public record RequestView(
             int promptTokensEstimate,
             Optional<Integer> maxTokens,
             boolean stream,
             List<String> requiredCapabilities,
             int messages,
-            Map<String, String> metadata) {}
+            Map<String, String> metadata,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int metadataCapped) {}
 
     public record ClassificationView(
             String topIntent, Map<String, Double> intents, Map<String, Double> successByTier) {}

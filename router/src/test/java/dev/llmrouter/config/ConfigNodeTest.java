@@ -34,6 +34,7 @@ class ConfigNodeTest {
         "PT30S,     PT30S",
         "pt1m30s,   PT1M30S",
         "30S,       PT30S",
+        "7d,        PT168H",
         "' 2s ',    PT2S",
     })
     void durationsInShortAndIsoForm(String text, String iso) {
@@ -41,7 +42,7 @@ class ConfigNodeTest {
     }
 
     @ParameterizedTest(name = "\"{0}\" is not a duration")
-    @ValueSource(strings = {"", "s", "ms", "30", "1.5s", "5d", "soon", "30 s", "P", "PT"})
+    @ValueSource(strings = {"", "s", "ms", "30", "1.5s", "5w", "soon", "30 s", "P", "PT"})
     void textThatIsNotADuration(String text) {
         assertEquals(Optional.empty(), ConfigNode.parseDuration(text));
     }

@@ -6,6 +6,7 @@ import static dev.llmrouter.provider.ScriptedProvider.rateLimited;
 import static dev.llmrouter.provider.ScriptedProvider.truncated;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.gate.HeuristicAnswerGate;
@@ -16,6 +17,7 @@ import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import dev.llmrouter.trace.DecisionTrace.ErrorView;
 import dev.llmrouter.trace.DecisionTrace.GateView;
+import dev.llmrouter.trace.TraceJson;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +170,8 @@ class TraceContentTest {
                         false,
                         List.of("tools"),
                         1,
-                        Map.of("app", "capped")),
+                        Map.of("app", "capped"),
+                        0),
                 trace.request());
         assertEquals("standard", trace.riskClass());
         assertEquals(Optional.of("capped"), trace.route());
@@ -176,6 +179,26 @@ class TraceContentTest {
         assertEquals(
                 Map.of("1", 0.9, "2", 0.95, "3", 0.97),
                 trace.classification().orElseThrow().successByTier());
+    }
+
+    @Test
+    void aTraceKeepsTheCallersFreeFieldsWithinCaps() {
+        Scenario s = scenario("huge metadata").risk("r".repeat(900_000)).metadata("a-note", "v".repeat(900_000));
+        for (int i = 0; i < 100; i++) {
+            s.metadata("k" + i, "value " + i);
+        }
+        s.metadata("x".repeat(200), "long key");
+        DecisionTrace trace = route(s);
+
+        Map<String, String> kept = trace.request().metadata();
+        assertEquals(CallerFields.MAX_ENTRIES, kept.size());
+        assertTrue(kept.keySet().stream().allMatch(k -> k.length() <= CallerFields.MAX_KEY_CHARS), kept.toString());
+        assertTrue(kept.values().stream().allMatch(v -> v.length() <= CallerFields.MAX_VALUE_CHARS), kept.toString());
+        assertEquals(102 - CallerFields.MAX_ENTRIES + 1, trace.request().metadataCapped(), "left out, and a-note cut");
+        assertTrue(trace.riskClass().length() <= CallerFields.MAX_VALUE_CHARS);
+        String json = TraceJson.toJson(trace);
+        assertTrue(json.length() < 30_000, "a trace line stays small: " + json.length() + " characters");
+        assertTrue(json.contains("\"metadata_capped\":71"), json);
     }
 
     @Test

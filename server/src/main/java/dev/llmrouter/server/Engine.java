@@ -1,5 +1,6 @@
 package dev.llmrouter.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.catalog.CatalogLoader;
 import dev.llmrouter.catalog.ModelSpec;
@@ -10,6 +11,7 @@ import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.config.Documents;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.gate.HeuristicAnswerGate;
@@ -31,23 +33,37 @@ import java.util.stream.Collectors;
 
 /**
  * What the server routes with: the catalog, the classifier and gate (loaded once), one client per provider,
- * and the current {@link Router}. A new policy replaces the router atomically; a refused one changes
- * nothing; the models' cooldowns carry over to the new policy.
+ * and the policy in force as one immutable {@link Live} snapshot (the router and the document it was admitted
+ * from), swapped whole. Policy changes are admitted one at a time; a refused one changes nothing; the models'
+ * cooldowns carry over. An accepted change is kept in the policy store, when the settings name one, and
+ * comes back at the next start.
  */
 final class Engine {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+    /** The policy in force: the router that applies it and the document it was admitted from. */
+    record Live(Router router, JsonNode document) {}
+
     private final Catalog catalog;
     private final Classifier classifier;
     private final AnswerGate gate;
     private final Map<String, ProviderClient> providers;
-    private final AtomicReference<Router> router = new AtomicReference<>();
+    private final Optional<PolicyStore> store;
+    private final AtomicReference<Live> live = new AtomicReference<>();
     /** The id the next trace on this thread takes: the server names each request's trace before routing it. */
     private static final ThreadLocal<String> NEXT_TRACE_ID = new ThreadLocal<>();
 
-    private Engine(Catalog catalog, Classifier classifier, AnswerGate gate, Map<String, ProviderClient> providers) {
+    private Engine(
+            Catalog catalog,
+            Classifier classifier,
+            AnswerGate gate,
+            Map<String, ProviderClient> providers,
+            Optional<PolicyStore> store) {
         this.catalog = catalog;
         this.classifier = classifier;
         this.gate = gate;
         this.providers = providers;
+        this.store = store;
     }
 
     /** Loads everything the settings name; {@code classified} hears each classification's duration. */
@@ -75,9 +91,32 @@ final class Engine {
                         settings.providers().equals("simulated")
                                 ? new SimulatedProvider(settings.simulated(), tiersOf(catalog, name))
                                 : ProviderClients.create(spec, key -> Optional.ofNullable(env.get(key)))));
-        Engine engine = new Engine(catalog, timed(classifier, classified), gate, Map.copyOf(providers));
-        engine.use(PolicyLoader.load(settings.policy(), catalog, classifier.intents()));
+        Optional<PolicyStore> store = settings.policyStore().map(f -> new PolicyStore(f, settings.policy()));
+        Engine engine = new Engine(catalog, timed(classifier, classified), gate, Map.copyOf(providers), store);
+        JsonNode configured = Documents.read(settings.policy());
+        JsonNode document = store.flatMap(PolicyStore::stored)
+                .filter(stored -> engine.admissible(stored, settings))
+                .orElse(configured);
+        engine.use(PolicyLoader.admit(document, settings.policy().toString(), catalog, classifier.intents()), document);
         return engine;
+    }
+
+    /** Whether a stored policy may still be used with this catalog and classifier; says why when not. */
+    private boolean admissible(JsonNode stored, ServerSettings settings) {
+        try {
+            PolicyLoader.admit(stored, "stored policy", catalog, classifier.intents());
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "using the policy accepted through the admin API and kept in "
+                            + settings.policyStore().get() + " (delete it to start from " + settings.policy() + ")");
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the policy kept in " + settings.policyStore().get() + " is no longer admitted (" + e.getMessage()
+                            + "); using " + settings.policy());
+            return false;
+        }
     }
 
     private static Map<String, Integer> tiersOf(Catalog catalog, String provider) {
@@ -108,18 +147,27 @@ final class Engine {
         };
     }
 
-    /** Admits {@code document} as the new policy; throws the admission errors and keeps the old one if refused. */
-    Policy admit(com.fasterxml.jackson.databind.JsonNode document) {
+    /**
+     * Admits {@code document} as the new policy and keeps it in the store; throws the admission errors and
+     * keeps the old one if refused. Changes are made one at a time, so the live snapshot and the store always
+     * hold the same, last accepted, policy.
+     */
+    synchronized Live admit(JsonNode document, String keyFingerprint) {
         Policy policy = PolicyLoader.admit(document, "policy", catalog, classifier.intents());
-        use(policy);
-        return policy;
+        Live next = next(policy, document);
+        store.ifPresent(s -> s.keep(document, keyFingerprint));
+        live.set(next);
+        return next;
     }
 
-    private void use(Policy policy) {
-        Router current = router.get();
+    private void use(Policy policy, JsonNode document) {
+        live.set(next(policy, document));
+    }
+
+    private Live next(Policy policy, JsonNode document) {
+        Live current = live.get();
         if (current != null) {
-            router.set(current.withPolicy(policy));
-            return;
+            return new Live(current.router().withPolicy(policy), document);
         }
         Router.Builder builder = Router.builder()
                 .catalog(catalog)
@@ -133,18 +181,21 @@ final class Engine {
                     return id != null ? id : java.util.UUID.randomUUID().toString();
                 });
         providers.forEach(builder::provider);
-        router.set(builder.build());
+        return new Live(builder.build(), document);
     }
 
-    /** A fresh trace id, which the next trace recorded on this thread takes. */
-    static String nameNextTrace() {
-        String id = java.util.UUID.randomUUID().toString();
+    /** The id the next trace recorded on this thread takes. */
+    static void nameNextTrace(String id) {
         NEXT_TRACE_ID.set(id);
-        return id;
+    }
+
+    /** The policy in force, with its router. */
+    Live live() {
+        return live.get();
     }
 
     Router router() {
-        return router.get();
+        return live.get().router();
     }
 
     Catalog catalog() {

@@ -18,6 +18,7 @@ import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.Escalation;
 import dev.llmrouter.trace.TraceJson;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -38,6 +39,8 @@ import java.util.Optional;
  */
 final class OpenAiApi implements HttpService {
     static final String ALIAS = "router";
+    /** The longest feedback comment the trace log keeps. */
+    static final int MAX_COMMENT_CHARS = 2000;
 
     private final java.util.function.Supplier<Engine> engine;
     private final Gatekeeper gatekeeper;
@@ -72,28 +75,45 @@ final class OpenAiApi implements HttpService {
         Router router = engine.get().router();
         Target target = target(body, router);
         ChatRequest request = request(body);
-        String traceId = Engine.nameNextTrace();
+        String traceId = HttpHygiene.id(req);
+        Engine.nameNextTrace(traceId);
+        recent.add(traceId); // before the answer: a caller may send feedback the moment it has it
         long started = System.nanoTime();
         if (request.stream()) {
-            stream(res, router, request, target, traceId, body, started);
+            stream(req, res, router, request, target, traceId, body, started);
             return;
         }
-        RouteResult result = router.route(request, target, StreamSink.discarding());
-        finish(result, request, started);
-        switch (result) {
-            case RouteResult.Served served -> {
-                headers(res, served.model(), traceId, Escalation.of(served.trace()));
-                send(res, 200, completionJson(served.completion(), served.model(), traceId));
+        Caller caller = new Caller(req);
+        RouteResult result = router.route(request, target, caller);
+        String outcome = outcomeOf(result);
+        try {
+            switch (result) {
+                case RouteResult.Served served -> {
+                    if (caller.goneAfter(served.trace(), started)) {
+                        outcome = CLIENT_CLOSED;
+                        throw new CloseConnectionException("the client went away before the answer was sent");
+                    }
+                    headers(res, served.model(), traceId, Escalation.of(served.trace()));
+                    try {
+                        send(res, 200, completionJson(served.completion(), served.model(), traceId));
+                    } catch (UncheckedIOException | CloseConnectionException gone) {
+                        outcome = CLIENT_CLOSED;
+                        throw gone;
+                    }
+                }
+                case RouteResult.Refused refused -> throw refusal(refused, target);
+                case RouteResult.Failed failed -> throw failure(failed);
+                case RouteResult.Abandoned abandoned ->
+                    throw new CloseConnectionException("the client went away while its request was routed");
             }
-            case RouteResult.Refused refused -> throw refusal(refused, target);
-            case RouteResult.Failed failed -> throw failure(failed);
-            case RouteResult.Abandoned abandoned -> {
-                // only a stream's caller can go away mid-answer: nothing is left to send
-            }
+        } finally {
+            // after the answer went out: a trace log that cannot be written never holds up or fails a request
+            finish(result, request, started, outcome);
         }
     }
 
     private void stream(
+            ServerRequest req,
             ServerResponse res,
             Router router,
             ChatRequest request,
@@ -102,19 +122,21 @@ final class OpenAiApi implements HttpService {
             ObjectNode body,
             long started) {
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        SseWriter sse = new SseWriter(res, traceId);
+        SseWriter sse = new SseWriter(res, traceId, new Caller(req));
         RouteResult result = router.route(request, target, sse);
-        finish(result, request, started);
+        String outcome = outcomeOf(result);
         try {
             respond(sse, result, target, includeUsage);
         } catch (ClientGone gone) {
             // it left after the answer was complete: counted as served, nothing else to do
+        } finally {
+            finish(result, request, started, outcome);
         }
     }
 
     private void respond(SseWriter sse, RouteResult result, Target target, boolean includeUsage) {
         if (result instanceof RouteResult.Abandoned) {
-            return;
+            throw new CloseConnectionException("the client went away during the stream");
         }
         if (!sse.started()) {
             // nothing reached the caller: an ordinary response or error, with the status it deserves
@@ -137,19 +159,64 @@ final class OpenAiApi implements HttpService {
         }
     }
 
-    /** Metrics and the trace log for one routed request. */
-    private void finish(RouteResult result, ChatRequest request, long started) {
+    private static final String CLIENT_CLOSED = "client_closed";
+
+    private static String outcomeOf(RouteResult result) {
+        return switch (result) {
+            case RouteResult.Served s -> "served";
+            case RouteResult.Refused r -> "refused";
+            case RouteResult.Failed f -> "failed";
+            case RouteResult.Abandoned a -> CLIENT_CLOSED;
+        };
+    }
+
+    /** Metrics and the trace log for one routed request; never throws. */
+    private void finish(RouteResult result, ChatRequest request, long started, String outcome) {
         DecisionTrace trace = result.trace();
-        String outcome =
-                switch (result) {
-                    case RouteResult.Served s -> "served";
-                    case RouteResult.Refused r -> "refused";
-                    case RouteResult.Failed f -> "failed";
-                    case RouteResult.Abandoned a -> "client_closed";
-                };
+        if (outcome.equals(CLIENT_CLOSED) && trace.outcome() != DecisionTrace.Outcome.CLIENT_CLOSED) {
+            trace = trace.withOutcome(
+                    DecisionTrace.Outcome.CLIENT_CLOSED,
+                    Optional.of("the client went away before the answer was sent"));
+        }
         metrics.record(trace, System.nanoTime() - started, outcome);
-        recent.add(trace.traceId());
-        log.ifPresent(l -> l.trace(trace, request.lastUserText()));
+        DecisionTrace logged = trace;
+        log.ifPresent(l -> l.trace(logged, request.lastUserText()));
+    }
+
+    /**
+     * The caller of a request in progress, as the router's sink: before each call after the first it checks
+     * that the caller is still connected ({@link PeerProbe}), so a caller who hung up stops the chain.
+     */
+    private static final class Caller implements StreamSink {
+        /** A served answer that took longer than this is checked for a caller still there before it is sent. */
+        private static final long CHECK_AFTER_NANOS = 1_000_000_000L;
+
+        private final ServerRequest req;
+
+        Caller(ServerRequest req) {
+            this.req = req;
+        }
+
+        @Override
+        public void onText(String delta) {}
+
+        @Override
+        public void beforeAttempt() {
+            if (gone()) {
+                throw new ClientGone("the client went away", null);
+            }
+        }
+
+        boolean gone() {
+            return PeerProbe.peerClosed(
+                    req.localPeer().address(), req.remotePeer().address());
+        }
+
+        /** Whether the caller left while a slow or multi-call answer was worked on (fast ones are not checked). */
+        boolean goneAfter(DecisionTrace trace, long startedNanos) {
+            boolean worthChecking = trace.attempts().size() > 1 || System.nanoTime() - startedNanos > CHECK_AFTER_NANOS;
+            return worthChecking && gone();
+        }
     }
 
     private void explain(ServerRequest req, ServerResponse res) {
@@ -157,8 +224,8 @@ final class OpenAiApi implements HttpService {
         ObjectNode body = gatekeeper.jsonBody(req);
         Router router = engine.get().router();
         Target target = body.has("model") ? target(body, router) : Target.AUTO;
+        Engine.nameNextTrace(HttpHygiene.id(req));
         DecisionTrace trace = router.explain(request(body), target);
-        res.header("x-router-trace-id", trace.traceId());
         send(res, 200, TraceJson.toJson(trace).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -203,6 +270,10 @@ final class OpenAiApi implements HttpService {
         JsonNode comment = body.get("comment");
         if (comment != null && !comment.isTextual()) {
             throw ApiError.badRequest("comment: expected a string");
+        }
+        if (comment != null && comment.asText().length() > MAX_COMMENT_CHARS) {
+            throw ApiError.badRequest("comment: at most " + MAX_COMMENT_CHARS + " characters are kept, got "
+                    + comment.asText().length() + "; shorten it");
         }
         if (!recent.contains(id.asText())) {
             throw new ApiError(
@@ -322,12 +393,23 @@ final class OpenAiApi implements HttpService {
         ObjectNode choice = Json.MAPPER.createObjectNode();
         choice.put("index", 0);
         choice.set("message", message);
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobs(c));
         choice.put("finish_reason", c.finishReason());
         ObjectNode root = envelope("chat.completion", traceId, model);
         root.putArray("choices").add(choice);
         root.set("usage", usage(c));
         return bytes(root);
+    }
+
+    /** OpenAI's {@code logprobs} of a choice: the provider's per-token entries, or null when it sent none. */
+    static JsonNode logprobs(Completion c) {
+        if (c.logprobs().isEmpty()) {
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        }
+        ObjectNode logprobs = Json.MAPPER.createObjectNode();
+        ArrayNode content = logprobs.putArray("content");
+        c.logprobs().forEach(content::add);
+        return logprobs;
     }
 
     static ObjectNode envelope(String object, String traceId, String model) {
@@ -361,12 +443,19 @@ final class OpenAiApi implements HttpService {
     private static final class SseWriter implements StreamSink {
         private final ServerResponse res;
         private final String traceId;
+        private final Caller caller;
         private OutputStream out;
         private String model = "";
 
-        SseWriter(ServerResponse res, String traceId) {
+        SseWriter(ServerResponse res, String traceId, Caller caller) {
             this.res = res;
             this.traceId = traceId;
+            this.caller = caller;
+        }
+
+        @Override
+        public void beforeAttempt() {
+            caller.beforeAttempt();
         }
 
         boolean started() {
@@ -406,7 +495,9 @@ final class OpenAiApi implements HttpService {
                 }
                 event(chunk(delta, null));
             }
-            event(chunk(Json.MAPPER.createObjectNode(), served.completion().finishReason()));
+            // the answer's logprobs ride on the last chunk: a client that joins every chunk's gets them all
+            event(chunk(
+                    Json.MAPPER.createObjectNode(), served.completion().finishReason(), logprobs(served.completion())));
             if (includeUsage) {
                 ObjectNode last = envelope("chat.completion.chunk", traceId, model);
                 last.putArray("choices");
@@ -422,9 +513,16 @@ final class OpenAiApi implements HttpService {
         }
 
         private byte[] chunk(ObjectNode delta, String finishReason) {
+            return chunk(delta, finishReason, com.fasterxml.jackson.databind.node.NullNode.getInstance());
+        }
+
+        private byte[] chunk(ObjectNode delta, String finishReason, JsonNode logprobs) {
             ObjectNode choice = Json.MAPPER.createObjectNode();
             choice.put("index", 0);
             choice.set("delta", delta);
+            if (!logprobs.isNull()) {
+                choice.set("logprobs", logprobs);
+            }
             if (finishReason == null) {
                 choice.putNull("finish_reason");
             } else {
@@ -443,7 +541,7 @@ final class OpenAiApi implements HttpService {
             write("data: [DONE]\n\n");
             try {
                 out.close();
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
                 throw new ClientGone("the client went away at the end of the stream", e);
             }
         }
@@ -452,8 +550,8 @@ final class OpenAiApi implements HttpService {
             try {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
                 out.flush();
-            } catch (IOException | UncheckedIOException e) {
-                // Helidon reports a closed connection as either
+            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
+                // Helidon reports a closed connection as any of these (4.5.0: ServerConnectionException)
                 throw new ClientGone("the client went away mid-stream", e);
             }
         }

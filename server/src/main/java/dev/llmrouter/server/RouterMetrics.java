@@ -1,22 +1,72 @@
 package dev.llmrouter.server;
 
+import dev.llmrouter.gate.EscalationCause;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * The router's Prometheus metrics, read off each request's decision trace. Every series carries
- * {@code policy_version} and {@code classifier}, so a dashboard can split before and after a change.
+ * The router's Prometheus metrics, read off each request's decision trace. Every series of a routed request
+ * carries {@code policy_version} and {@code classifier}, so a dashboard can split before and after a change;
+ * only the series of the live policy version and the one before it are kept ({@link #policyInForce}), so
+ * reloads do not grow {@code /metrics} without bound.
  */
 final class RouterMetrics {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Policy versions whose series are kept: the live one and the one it replaced. */
+    static final int KEPT_POLICY_VERSIONS = 2;
 
-    /** Records one request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings. */
+    /** Buckets for the router's own time, which is meant to stay well under a millisecond. */
+    private static final Duration[] FAST = {
+        Duration.ofNanos(25_000),
+        Duration.ofNanos(50_000),
+        Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000),
+        Duration.ofNanos(500_000),
+        Duration.ofMillis(1),
+        Duration.ofMillis(2),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5)
+    };
+    /** Buckets for upstream calls, from a local model to a long generation. */
+    private static final Duration[] UPSTREAM = {
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(120)
+    };
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Deque<String> policyVersions = new ArrayDeque<>();
+
+    /** Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings. */
     void record(DecisionTrace trace, long totalNanos, String outcome) {
         Tags common = Tags.of(
                 "policy_version", Integer.toString(trace.policy().version()),
@@ -44,6 +94,26 @@ final class RouterMetrics {
                 .tags("reason", c.reason().orElse("unknown"))
                 .register(registry)
                 .increment());
+        if (trace.outcome() == DecisionTrace.Outcome.SERVED_UNESCALATED) {
+            Counter.builder("llm.router.escalation.failures")
+                    .description("Requests whose escalation failed and which were served the answer already received")
+                    .tags(common)
+                    .tags("route", route, "model", trace.servedBy().orElse("none"))
+                    .register(registry)
+                    .increment();
+        }
+        double upstreamMs = attempts(trace, common, route);
+        long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
+        Timer.builder("llm.router.decision")
+                .description("Time the router adds to a request: its total minus the upstream calls")
+                .tags(common)
+                .serviceLevelObjectives(FAST)
+                .register(registry)
+                .record(Duration.ofNanos(decisionNanos));
+    }
+
+    /** Counts each attempt's latency, tokens, cost, gate verdict, escalation and fallback; returns their total ms. */
+    private double attempts(DecisionTrace trace, Tags common, String route) {
         double upstreamMs = 0;
         AttemptView previous = null;
         for (AttemptView a : trace.attempts()) {
@@ -52,7 +122,7 @@ final class RouterMetrics {
                     .description("Upstream call latency, by model")
                     .tags(common)
                     .tags("model", a.model(), "outcome", a.error().isPresent() ? "error" : "ok")
-                    .publishPercentileHistogram()
+                    .serviceLevelObjectives(UPSTREAM)
                     .register(registry)
                     .record(Duration.ofNanos((long) (a.latencyMs() * 1e6)));
             if (a.error().isEmpty()) {
@@ -74,11 +144,11 @@ final class RouterMetrics {
                         .increment();
             }
             if (previous != null && a.role().equals("escalation")) {
-                String reason = previous.gate()
-                        .flatMap(g -> g.reasons().stream().findFirst())
-                        .orElse("gate_below_threshold");
+                String reason = EscalationCause.of(
+                                previous.gate().map(g -> g.reasons()).orElse(List.of()))
+                        .key();
                 Counter.builder("llm.router.escalations")
-                        .description("Escalations to a stronger tier, by from, to and the gate's reason")
+                        .description("Escalations to a stronger tier, by from, to and the cause the gate found")
                         .tags(common)
                         .tags("route", route, "from", previous.model(), "to", a.model(), "reason", reason)
                         .register(registry)
@@ -94,13 +164,7 @@ final class RouterMetrics {
             }
             previous = a;
         }
-        long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
-        Timer.builder("llm.router.decision")
-                .description("Time the router adds to a request: its total minus the upstream calls")
-                .tags(common)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(Duration.ofNanos(decisionNanos));
+        return upstreamMs;
     }
 
     /** Records one classification's duration. */
@@ -108,9 +172,60 @@ final class RouterMetrics {
         Timer.builder("llm.router.classifier")
                 .description("Time to classify a request")
                 .tags("policy_version", policyVersion, "classifier", classifier)
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(FAST)
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /** Counts an error response the server sent (bad input, keys, limits, refusals, upstream failures). */
+    void httpError(int status, String code) {
+        Counter.builder("llm.router.http.errors")
+                .description("Error responses, by HTTP status and error code")
+                .tags("status", Integer.toString(status), "code", code)
+                .register(registry)
+                .increment();
+    }
+
+    /** Counts an admin change, accepted or refused. */
+    void adminChange(String action, String result) {
+        Counter.builder("llm.router.admin.changes")
+                .description("Admin changes (policy replacements), by action and result")
+                .tags("action", action, "result", result)
+                .register(registry)
+                .increment();
+    }
+
+    /** Exposes the trace log's write failures, deletions and size. */
+    void traceLog(TraceLog log) {
+        FunctionCounter.builder("llm.router.trace.log.failures", log, TraceLog::failures)
+                .description("Trace log lines that could not be written (the requests were answered)")
+                .register(registry);
+        FunctionCounter.builder("llm.router.trace.log.deleted.files", log, TraceLog::deletedFiles)
+                .description("Trace log files deleted by the retention limits")
+                .register(registry);
+        Gauge.builder("llm.router.trace.log.bytes", log, TraceLog::bytes)
+                .description("Size of the trace log files at the last retention check")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    /**
+     * A policy version went live: the series of versions older than the one it replaced are removed (a
+     * request still in flight under an older version adds its series back until the next change).
+     */
+    synchronized void policyInForce(int version) {
+        String v = Integer.toString(version);
+        policyVersions.remove(v);
+        policyVersions.addLast(v);
+        while (policyVersions.size() > KEPT_POLICY_VERSIONS) {
+            policyVersions.removeFirst();
+        }
+        for (Meter meter : registry.getMeters()) {
+            String tagged = meter.getId().getTag("policy_version");
+            if (tagged != null && !policyVersions.contains(tagged) && !Objects.equals(tagged, "")) {
+                registry.remove(meter);
+            }
+        }
     }
 
     private void tokens(Tags common, String model, String direction, int count) {

@@ -14,15 +14,22 @@ import java.nio.charset.StandardCharsets;
 /**
  * An OpenAI-compatible upstream on loopback whose behaviour is the requested model's name: 429 with
  * Retry-After, 500, 503, malformed JSON, a stall past the first-byte timeout, a connection cut mid-body or
- * mid-stream, a slow stream, and a healthy answer (blocking or streamed).
+ * mid-stream, a slow stream, an answer cut off at its length limit, a slow 503 ({@code sluggish-*}), and a
+ * healthy answer (blocking or streamed, with logprobs when asked). It keeps the last body each model received.
+ * TCP_NODELAY is on, as a real provider's would be, so its first token is not held back.
  */
 final class FaultyUpstream implements AutoCloseable {
     private final WebServer server;
+    /** The last request body each model received. */
+    final java.util.Map<String, JsonNode> received = new java.util.concurrent.ConcurrentHashMap<>();
 
     FaultyUpstream() {
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
+                .connectionOptions(io.helidon.common.socket.SocketOptions.builder()
+                        .tcpNoDelay(true)
+                        .build())
                 .routing(r -> r.post("/v1/chat/completions", this::answer))
                 .build()
                 .start();
@@ -36,6 +43,12 @@ final class FaultyUpstream implements AutoCloseable {
         JsonNode body = Json.MAPPER.readTree(req.content().as(byte[].class));
         String model = body.path("model").asText();
         boolean stream = body.path("stream").asBoolean(false);
+        received.put(model, body);
+        if (model.startsWith("sluggish")) {
+            sleep(400);
+            error(res, 503, "overloaded, slowly");
+            return;
+        }
         switch (model) {
             case "rate-limited" -> {
                 res.header("Retry-After", "1");
@@ -53,16 +66,23 @@ final class FaultyUpstream implements AutoCloseable {
             }
             case "cut" -> cut(res, stream);
             case "slow" -> slow(res);
-            default -> healthy(res, model, stream);
+            case "truncated" -> truncated(res);
+            default -> healthy(res, model, stream, body.path("logprobs").asBoolean(false));
         }
     }
 
-    private static void healthy(ServerResponse res, String model, boolean stream) throws IOException {
+    /** The logprobs of "All is well." when asked for, as OpenAI writes them. */
+    static final String LOGPROBS = "{\"content\":[{\"token\":\"All\",\"logprob\":-0.1,\"bytes\":[65,108,108],"
+            + "\"top_logprobs\":[]},{\"token\":\" is well.\",\"logprob\":-0.2,\"bytes\":null,\"top_logprobs\":[]}]}";
+
+    private static void healthy(ServerResponse res, String model, boolean stream, boolean logprobs) throws IOException {
         if (!stream) {
             res.header("Content-Type", "application/json");
             res.send(("{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"" + model
                             + "\",\"choices\":[{\"index\":0,"
-                            + "\"message\":{\"role\":\"assistant\",\"content\":\"All is well.\"},\"finish_reason\":\"stop\"}],"
+                            + "\"message\":{\"role\":\"assistant\",\"content\":\"All is well.\"},"
+                            + (logprobs ? "\"logprobs\":" + LOGPROBS + "," : "")
+                            + "\"finish_reason\":\"stop\"}],"
                             + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4,\"total_tokens\":9}}")
                     .getBytes(StandardCharsets.UTF_8));
             return;
@@ -92,9 +112,18 @@ final class FaultyUpstream implements AutoCloseable {
                 sleep(40);
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | io.helidon.webserver.CloseConnectionException e) {
             slowStopped.set(true);
         }
+    }
+
+    /** An answer cut off at its length limit: the cascade's gate sends it up. */
+    private static void truncated(ServerResponse res) {
+        res.header("Content-Type", "application/json");
+        res.send(("{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"truncated\",\"choices\":[{\"index\":0,"
+                        + "\"message\":{\"role\":\"assistant\",\"content\":\"The answer is\"},\"finish_reason\":\"length\"}],"
+                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends part of an answer, then breaks the connection. */

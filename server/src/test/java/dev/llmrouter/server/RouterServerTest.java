@@ -41,6 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RouterServerTest {
     static final String KEY = "test-router-key";
+    static final String ADMIN_KEY = "test-admin-key";
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
@@ -53,18 +54,19 @@ class RouterServerTest {
     @BeforeAll
     static void start() throws Exception {
         Path config = Files.writeString(dir.resolve("server.yaml"), """
-                server: {host: 127.0.0.1, port: 0}
+                server: {host: 127.0.0.1, port: 0, management: {port: 0}}
                 router:
                   catalog: %s/config/catalog.yaml
                   policy: %s/config/policy.yaml
                   classifier: heuristic
                   providers: simulated
                   api_keys: [%s]
+                  admin_keys: [%s]
                   max_body_bytes: 4096
                   trace: {dir: %s/traces, prompts: hash}
                   simulated: {latency_ms: 0, error_rate: 0}
-                """.formatted(REPO, REPO, KEY, dir));
-        server = RouterServer.start(config, Optional.empty(), Map.of(), dir);
+                """.formatted(REPO, REPO, KEY, ADMIN_KEY, dir));
+        server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), dir);
         sdk = OpenAIOkHttpClient.builder()
                 .baseUrl("http://127.0.0.1:" + server.port() + "/v1")
                 .apiKey(KEY)
@@ -238,16 +240,18 @@ class RouterServerTest {
     }
 
     @Test
-    void everyEndpointButHealthAndMetricsNeedsTheKey() throws Exception {
+    void everyEndpointButHealthAndMetricsNeedsItsKey() throws Exception {
         assertEquals(401, post("/v1/chat/completions", "{}", "").statusCode());
         assertEquals(401, post("/v1/route", "{}", "nope").statusCode());
         assertEquals(401, get("/v1/models", "").statusCode());
-        assertEquals(401, get("/admin/policy", "").statusCode());
-        HttpResponse<String> health = get("/health", "");
+        assertEquals(401, admin("/admin/policy", "").statusCode());
+        HttpResponse<String> health = admin("/health", "");
         assertEquals(200, health.statusCode());
         assertTrue(Json.MAPPER.readTree(health.body()).path("ready").asBoolean());
-        assertEquals(200, get("/metrics", "").statusCode());
+        assertEquals(200, admin("/metrics", "").statusCode());
         assertEquals(404, get("/v2/nothing", KEY).statusCode());
+        assertEquals(404, get("/admin/policy", KEY).statusCode(), "admin is not on the API socket");
+        assertEquals(404, get("/metrics", KEY).statusCode(), "metrics are not on the API socket");
     }
 
     @Test
@@ -287,7 +291,8 @@ class RouterServerTest {
         HttpResponse<String> bad = post("/v1/feedback", "{\"trace_id\":\"" + traceId + "\",\"score\":7}", KEY);
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("score: expected a number from 0"), bad.body());
-        List<JsonNode> lines = logLines();
+        List<JsonNode> lines = eventually(RouterServerTest::logLines, all -> all.stream()
+                .anyMatch(l -> l.path("trace").path("trace_id").asText().equals(traceId)));
         JsonNode trace = lines.stream()
                 .filter(l -> l.path("type").asText().equals("trace")
                         && l.path("trace").path("trace_id").asText().equals(traceId))
@@ -303,7 +308,7 @@ class RouterServerTest {
 
     @Test
     void aRefusedPolicyKeepsTheOldOneAndAGoodOneReplacesIt() throws Exception {
-        JsonNode before = Json.MAPPER.readTree(get("/admin/policy", KEY).body());
+        JsonNode before = Json.MAPPER.readTree(admin("/admin/policy", ADMIN_KEY).body());
         HttpResponse<String> refused = put("/admin/policy", """
                 id: default
                 version: 9
@@ -318,7 +323,7 @@ class RouterServerTest {
         assertTrue(refused.body().contains("unknown region 'eu-west-9'"), refused.body());
         assertEquals(
                 before.path("hash"),
-                Json.MAPPER.readTree(get("/admin/policy", KEY).body()).path("hash"));
+                Json.MAPPER.readTree(admin("/admin/policy", ADMIN_KEY).body()).path("hash"));
         String original = Files.readString(REPO.resolve("config/policy.yaml"));
         try {
             HttpResponse<String> accepted = put("/admin/policy", original.replace("version: 1", "version: 2"));
@@ -326,7 +331,7 @@ class RouterServerTest {
             assertEquals(
                     2,
                     Json.MAPPER
-                            .readTree(get("/admin/policy", KEY).body())
+                            .readTree(admin("/admin/policy", ADMIN_KEY).body())
                             .path("version")
                             .asInt());
             JsonNode trace = explain("{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
@@ -342,7 +347,8 @@ class RouterServerTest {
                 "/v1/chat/completions",
                 "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Count me\"}]}",
                 KEY);
-        String text = get("/metrics", "").body();
+        String text =
+                eventually(() -> admin("/metrics", "").body(), t -> t.contains("llm_router_decision_seconds_bucket{"));
         for (String name : List.of(
                 "llm_router_requests_total{",
                 "llm_router_decision_seconds_bucket{",
@@ -386,6 +392,21 @@ class RouterServerTest {
         assertTrue(e.getMessage().contains("router.trace.prompts: full"), e.getMessage());
     }
 
+    interface Read<T> {
+        T get() throws Exception;
+    }
+
+    /** What {@code read} gives once {@code done} holds (within 5 s): metrics and the log follow the answer. */
+    static <T> T eventually(Read<T> read, java.util.function.Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        T value = read.get();
+        while (!done.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            value = read.get();
+        }
+        return value;
+    }
+
     static JsonNode explain(String body) throws Exception {
         HttpResponse<String> res = post("/v1/route", body, KEY);
         assertEquals(200, res.statusCode(), res.body());
@@ -421,8 +442,18 @@ class RouterServerTest {
                 key);
     }
 
+    /** A policy document to the management socket, with the admin key. */
     static HttpResponse<String> put(String path, String body) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofString(body)), KEY);
+        return send(
+                HttpRequest.newBuilder(managementUri(path))
+                        .header("Content-Type", "application/yaml")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)),
+                ADMIN_KEY);
+    }
+
+    /** A GET to the management socket. */
+    static HttpResponse<String> admin(String path, String key) throws Exception {
+        return send(HttpRequest.newBuilder(managementUri(path)).GET(), key);
     }
 
     static HttpResponse<String> get(String path, String key) throws Exception {
@@ -438,5 +469,9 @@ class RouterServerTest {
 
     static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    static URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.managementPort() + path);
     }
 }

@@ -19,10 +19,13 @@ class ServerSettingsTest {
     @Test
     void theShippedConfigIsTheKeylessSimulatedDefault() {
         ServerSettings s = ServerSettings.load(Path.of("../config/server.yaml"), Map.of(), dir);
-        assertEquals(8080, s.port());
+        assertEquals(8080, s.api().port());
+        assertEquals(new ServerSettings.Listen("127.0.0.1", 8081), s.management());
         assertEquals("simulated", s.providers());
         assertEquals(List.of(), s.apiKeys());
-        assertEquals("hash", s.tracePrompts());
+        assertEquals(List.of(), s.adminKeys());
+        assertEquals("hash", s.trace().orElseThrow().prompts());
+        assertTrue(s.tcpNoDelay());
         assertEquals(dir.resolve("config/catalog.yaml"), s.catalog());
     }
 
@@ -36,10 +39,10 @@ class ServerSettingsTest {
                         "LLM_ROUTER_PROVIDERS", "real",
                         "LLM_ROUTER_TRACE_PROMPTS", "full"),
                 dir);
-        assertEquals(9999, s.port());
+        assertEquals(9999, s.api().port());
         assertEquals(List.of("a", "b"), s.apiKeys());
         assertEquals("real", s.providers());
-        assertEquals("full", s.tracePrompts());
+        assertEquals("full", s.trace().orElseThrow().prompts());
     }
 
     @Test
@@ -56,7 +59,7 @@ class ServerSettingsTest {
                 assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file, Map.of(), dir));
         for (String expected : List.of(
                 "refused with 6 errors",
-                "server.colour: unknown setting (known: host, port)",
+                "server.colour: unknown setting (known: allowed_hosts, host, limits, management, port, tcp_no_delay)",
                 "server.port: must be 0 to 65535, got 70000",
                 "router.providers: expected simulated or real, got 'mock'",
                 "router.device: expected auto, cpu or gpu, got 'tpu'",

@@ -66,7 +66,7 @@ class UpstreamFaultsTest {
         Files.writeString(dir.resolve("catalog.yaml"), catalog);
         Files.copy(UpstreamFaultsTest.class.getResourceAsStream("/faults-policy.yaml"), dir.resolve("policy.yaml"));
         Path config = Files.writeString(dir.resolve("server.yaml"), """
-                server: {port: 0}
+                server: {port: 0, management: {port: 0}}
                 router:
                   catalog: catalog.yaml
                   policy: policy.yaml
@@ -74,7 +74,8 @@ class UpstreamFaultsTest {
                   providers: real
                   trace: {dir: traces, prompts: full}
                 """);
-        server = RouterServer.start(config, Optional.empty(), Map.of("FAKE_KEY", "sk-secret-upstream-key"), dir);
+        server = RouterServer.start(
+                config, Optional.empty(), Optional.empty(), Map.of("FAKE_KEY", "sk-secret-upstream-key"), dir);
     }
 
     @AfterAll
@@ -160,9 +161,10 @@ class UpstreamFaultsTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Tick for me\"}]}";
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.getOutputStream()
-                    .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                    + "Content-Length: " + body.length() + "\r\n\r\n" + body)
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .write(
+                            ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             java.io.InputStream in = socket.getInputStream();
             StringBuilder seen = new StringBuilder();
             while (!seen.toString().contains("tick")) {
@@ -193,7 +195,7 @@ class UpstreamFaultsTest {
         }
         assertTrue(upstream.slowStopped.get(), "the upstream call was stopped before the stream ended");
         String metrics = HTTP.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + "/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
@@ -219,6 +221,7 @@ class UpstreamFaultsTest {
         String traceId = served.headers().firstValue("x-router-trace-id").orElseThrow();
         HttpResponse<String> feedback = HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/feedback"))
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"trace_id\":\"" + traceId + "\",\"score\":0.25}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -250,15 +253,20 @@ class UpstreamFaultsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The attempts of a trace, waiting for its line: the log is written after the answer went out. */
     static List<JsonNode> attempts(String traceId) throws Exception {
-        for (String line : lines()) {
-            JsonNode node = Json.MAPPER.readTree(line);
-            if (node.path("trace").path("trace_id").asText().equals(traceId)) {
-                List<JsonNode> out = new java.util.ArrayList<>();
-                node.path("trace").path("attempts").forEach(out::add);
-                return out;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        do {
+            for (String line : lines()) {
+                JsonNode node = Json.MAPPER.readTree(line);
+                if (node.path("trace").path("trace_id").asText().equals(traceId)) {
+                    List<JsonNode> out = new java.util.ArrayList<>();
+                    node.path("trace").path("attempts").forEach(out::add);
+                    return out;
+                }
             }
-        }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
         throw new AssertionError("no trace " + traceId + " in the log");
     }
 
