@@ -128,10 +128,9 @@ sealed interface CandidateFilter {
             EnumSet<Capability> needed = EnumSet.noneOf(Capability.class);
             needed.addAll(in.request().requiredCapabilities());
             needed.addAll(in.route().filter().capabilities());
+            // logprobs the caller asked for are needed like any capability: dropping them would change the
+            // answer's shape without telling the caller
             boolean drop = in.route().mutate().dropUnsupported();
-            if (drop && !in.route().filter().capabilities().contains(Capability.LOGPROBS)) {
-                needed.remove(Capability.LOGPROBS);
-            }
             needed.removeAll(model.capabilities());
             if (!needed.isEmpty()) {
                 return Rejection.of(

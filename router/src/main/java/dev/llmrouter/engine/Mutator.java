@@ -2,7 +2,6 @@ package dev.llmrouter.engine;
 
 import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.policy.Route;
-import dev.llmrouter.request.Capability;
 import dev.llmrouter.request.ChatRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +33,6 @@ final class Mutator {
                     out = out.withoutParameter(param);
                     changes.add("dropped " + param + " (not supported by " + model.id() + ")");
                 }
-            }
-            if (!model.capabilities().contains(Capability.LOGPROBS)
-                    && out.parameters().containsKey("logprobs")) {
-                out = out.withoutParameter("logprobs").withoutParameter("top_logprobs");
-                changes.add("dropped logprobs (not supported by " + model.id() + ")");
             }
         }
         return new Mutated(out, changes);

@@ -341,13 +341,15 @@ final class Http1Client {
         } else if (transfer.contains("chunked")) {
             body = new ChunkedBody(connection, keepAlive);
         } else if (headers.firstValue("content-length").isPresent()) {
+            String declared = headers.firstValue("content-length").get().strip();
             long length;
             try {
-                length = Long.parseLong(
-                        headers.firstValue("content-length").get().strip());
+                length = declared.chars().allMatch(Character::isDigit) ? Long.parseLong(declared) : -1;
             } catch (NumberFormatException e) {
-                throw new IOException("a Content-Length that is not a number: "
-                        + abbreviate(headers.firstValue("content-length").get()));
+                length = -1;
+            }
+            if (length < 0) {
+                throw new IOException("a Content-Length that is not a count of bytes: " + abbreviate(declared));
             }
             body = new Body(connection, keepAlive, length);
         } else {
@@ -538,10 +540,14 @@ final class Http1Client {
             if (chunkLeft == 0) {
                 String size = line(connection.in);
                 int semicolon = size.indexOf(';');
+                String digits = (semicolon < 0 ? size : size.substring(0, semicolon)).strip();
                 try {
-                    chunkLeft = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).strip(), 16);
+                    chunkLeft = digits.startsWith("-") || digits.startsWith("+") ? -1 : Long.parseLong(digits, 16);
                 } catch (NumberFormatException e) {
-                    throw new IOException("a chunk size that is not hexadecimal: " + abbreviate(size));
+                    chunkLeft = -1;
+                }
+                if (chunkLeft < 0) {
+                    throw new IOException("a chunk size that is not a hexadecimal count: " + abbreviate(size));
                 }
                 if (chunkLeft == 0) {
                     while (!line(connection.in).isEmpty()) {

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * <p>Admin needs an admin key ({@code router.admin_keys}) when any is set; a router API key is refused with
  * 403, an unknown one with 401. Without admin keys the management socket must be on loopback (the settings
  * refuse anything else), and admin is open to the processes of this machine. Every change, accepted or
- * refused, is written to the trace log as an audit record (when, the key's fingerprint, the old and new policy
- * hash, the result) and counted in {@code llm_router_admin_changes_total}.
+ * refused, and every attempt without an admin key, is written to the trace log as an audit record (when, the
+ * key's fingerprint, the old and new policy hash, the result: accepted, refused, denied or not_stored) and
+ * counted in {@code llm_router_admin_changes_total}.
  */
 final class AdminApi implements HttpService {
     private static final Set<String> POLICY_TYPES =
@@ -88,11 +89,16 @@ final class AdminApi implements HttpService {
     }
 
     private void put(ServerRequest req, ServerResponse res) {
-        check(req);
-        Gatekeeper.mediaType(req, POLICY_TYPES);
-        String text = new String(admins.body(req), StandardCharsets.UTF_8);
         String by = Gatekeeper.fingerprint(req);
         String before = engine.get().live().router().policy().hash();
+        try {
+            check(req);
+        } catch (ApiError denied) {
+            audit(by, before, Optional.empty(), "denied", List.of(denied.getMessage()));
+            throw denied;
+        }
+        Gatekeeper.mediaType(req, POLICY_TYPES);
+        String text = new String(admins.body(req), StandardCharsets.UTF_8);
         Engine.Live accepted;
         try {
             JsonNode parsed = Documents.parse(text, "policy");

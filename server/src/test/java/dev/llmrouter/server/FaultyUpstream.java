@@ -66,7 +66,7 @@ final class FaultyUpstream implements AutoCloseable {
             }
             case "cut" -> cut(res, stream);
             case "slow" -> slow(res);
-            case "truncated" -> truncated(res);
+            case "truncated" -> truncated(res, stream);
             default -> healthy(res, model, stream, body.path("logprobs").asBoolean(false));
         }
     }
@@ -94,7 +94,9 @@ final class FaultyUpstream implements AutoCloseable {
                 out.flush();
             }
             out.write(("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model
-                            + "\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+                            + "\",\"choices\":[{\"index\":0,\"delta\":{},"
+                            + (logprobs ? "\"logprobs\":" + LOGPROBS + "," : "")
+                            + "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -118,7 +120,18 @@ final class FaultyUpstream implements AutoCloseable {
     }
 
     /** An answer cut off at its length limit: the cascade's gate sends it up. */
-    private static void truncated(ServerResponse res) {
+    private static void truncated(ServerResponse res, boolean stream) throws IOException {
+        if (stream) {
+            res.header("Content-Type", "text/event-stream");
+            try (OutputStream out = res.outputStream()) {
+                out.write((chunk("truncated", "The answer is")
+                                + "data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"model\":\"truncated\","
+                                + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
+                                + "data: [DONE]\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
         res.header("Content-Type", "application/json");
         res.send(("{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"truncated\",\"choices\":[{\"index\":0,"
                         + "\"message\":{\"role\":\"assistant\",\"content\":\"The answer is\"},\"finish_reason\":\"length\"}],"

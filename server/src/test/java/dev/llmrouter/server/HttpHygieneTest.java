@@ -230,6 +230,41 @@ class HttpHygieneTest {
     }
 
     @Test
+    void aTraceKeepsLittleOfWhatACallerFillsFreely() throws Exception {
+        String metadata = "{\"note\":\"" + "n".repeat(900_000) + "\",\"team\":\"search\"}";
+        String body = "{\"model\":\"router\",\"metadata\":" + metadata
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Big metadata\"}]}";
+        RawHttp.Exchange ex = RawHttp.send(
+                keyed.port(), RawHttp.post("/v1/chat/completions", body, "Authorization: Bearer " + KEY), QUIET);
+        assertEquals(
+                200, ex.status(), ex.text().substring(0, Math.min(500, ex.text().length())));
+        String id = ex.header("x-router-trace-id");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Optional<String> line = Optional.empty();
+        while (line.isEmpty() && System.nanoTime() < deadline) {
+            try (Stream<Path> files = Files.list(dir.resolve("traces-keyed.yaml"))) {
+                for (Path f : files.toList()) {
+                    line = Files.readAllLines(f).stream()
+                            .filter(l -> l.contains(id))
+                            .findFirst()
+                            .or(() -> Optional.empty());
+                    if (line.isPresent()) {
+                        break;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(line.isPresent(), "the trace was logged");
+        assertTrue(
+                line.get().length() < 20_000,
+                "a 900 KB field makes a small line: " + line.get().length());
+        JsonNode request = Json.MAPPER.readTree(line.get()).path("trace").path("request");
+        assertEquals("search", request.path("metadata").path("team").asText());
+        assertEquals(1, request.path("metadata_capped").asInt());
+    }
+
+    @Test
     void headersSentSlowerThanTheHeaderTimeoutGet408() {
         long started = System.nanoTime();
         RawHttp.Exchange ex = RawHttp.drip(

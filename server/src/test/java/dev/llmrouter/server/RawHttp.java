@@ -121,6 +121,41 @@ final class RawHttp {
         return new Exchange(text, statuses, closed);
     }
 
+    /**
+     * Sends {@code request} (a streaming request) {@code times} times on one kept-alive connection, and returns
+     * for each the nanoseconds from sending it to reading {@code firstToken}; each answer is read to its end
+     * (the chunked body's last chunk) before the next request.
+     */
+    static List<Long> firstTokenNanos(int port, String request, String firstToken, int times) {
+        List<Long> out = new ArrayList<>();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < times; i++) {
+                long started = System.nanoTime();
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                StringBuilder seen = new StringBuilder();
+                long first = -1;
+                while (!seen.toString().endsWith("\r\n0\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        throw new IOException("the connection closed mid-answer: " + seen);
+                    }
+                    seen.append((char) b);
+                    if (first < 0 && seen.indexOf(firstToken) >= 0) {
+                        first = System.nanoTime() - started;
+                    }
+                }
+                out.add(first);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** A POST with a JSON body and a correct Content-Length. */
     static String post(String path, String json, String... headers) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);

@@ -195,6 +195,11 @@ class RouterServerTest {
                         "stream: expected true or false"),
                 Arguments.of("unknown model", "{\"model\":\"gpt-9\"," + hello + "}", 404, "model gpt-9 is neither"),
                 Arguments.of(
+                        "several choices asked for",
+                        "{\"model\":\"router\",\"n\":3," + hello + "}",
+                        400,
+                        "n: the router returns one choice per request"),
+                Arguments.of(
                         "unknown route",
                         "{\"model\":\"router/nope\"," + hello + "}",
                         404,
@@ -362,6 +367,80 @@ class RouterServerTest {
         assertTrue(text.lines()
                 .filter(l -> l.startsWith("llm_router_requests_total{"))
                 .allMatch(l -> l.contains("policy_version=") && l.contains("classifier=\"heuristic")));
+    }
+
+    @Test
+    void reloadsKeepTheSeriesOfTwoPolicyVersionsOnly() throws Exception {
+        String original = Files.readString(REPO.resolve("config/policy.yaml"));
+        String chat = "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Count me\"}]}";
+        try {
+            for (int v = 2; v <= 12; v++) {
+                assertEquals(
+                        200,
+                        put("/admin/policy", original.replace("version: 1", "version: " + v))
+                                .statusCode());
+                post("/v1/chat/completions", chat, KEY);
+            }
+            String text = eventually(() -> admin("/metrics", "").body(), t -> t.contains("policy_version=\"12\""));
+            java.util.Set<String> versions = new java.util.TreeSet<>();
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("policy_version=\"(\\d+)\"").matcher(text);
+            while (m.find()) {
+                versions.add(m.group(1));
+            }
+            assertTrue(versions.size() <= RouterMetrics.KEPT_POLICY_VERSIONS, versions.toString());
+            assertTrue(versions.contains("12"), versions.toString());
+        } finally {
+            assertEquals(200, put("/admin/policy", original).statusCode());
+        }
+    }
+
+    @Test
+    void metricsCountErrorsByCodeAndTimeTheRouterBelowAMillisecond() throws Exception {
+        post("/v1/chat/completions", "{\"model\":", KEY);
+        post("/v1/chat/completions", "{}", "wrong-key");
+        String text =
+                eventually(() -> admin("/metrics", "").body(), t -> t.contains("llm_router_decision_seconds_bucket{"));
+        assertTrue(
+                text.lines()
+                        .anyMatch(l ->
+                                l.startsWith("llm_router_http_errors_total{code=\"invalid_request\",status=\"400\"}")),
+                text);
+        assertTrue(
+                text.lines()
+                        .anyMatch(l ->
+                                l.startsWith("llm_router_http_errors_total{code=\"invalid_api_key\",status=\"401\"}")),
+                text);
+        for (String name : List.of("llm_router_decision_seconds_bucket", "llm_router_classifier_seconds_bucket")) {
+            assertTrue(
+                    text.lines().anyMatch(l -> l.startsWith(name) && l.contains("le=\"1.0E-4\"")),
+                    name + " has a 100 µs bucket");
+        }
+    }
+
+    @Test
+    void escalationsAreCountedByTheCauseTheGateFound() throws Exception {
+        // the simulated provider cuts some answers short: some prompt escalates, for the reason 'truncated'
+        for (int i = 0; i < 40; i++) {
+            post(
+                    "/v1/chat/completions",
+                    "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Topic " + i + "\"}]}",
+                    KEY);
+        }
+        String text = eventually(() -> admin("/metrics", "").body(), t -> t.contains("llm_router_escalations_total{"));
+        java.util.Set<String> causes = java.util.Arrays.stream(dev.llmrouter.gate.EscalationCause.values())
+                .map(dev.llmrouter.gate.EscalationCause::key)
+                .collect(java.util.stream.Collectors.toSet());
+        List<String> lines = text.lines()
+                .filter(l -> l.startsWith("llm_router_escalations_total{"))
+                .toList();
+        assertFalse(lines.isEmpty(), text);
+        for (String line : lines) {
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("reason=\"([^\"]*)\"").matcher(line);
+            assertTrue(m.find() && causes.contains(m.group(1)), line);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("reason=\"truncated\"")), lines.toString());
     }
 
     @Test

@@ -70,6 +70,57 @@ class ServerSettingsTest {
     }
 
     @Test
+    void anEmptyKeyVariableNeverOpensTheApi() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys.yaml"), "router: {api_keys: [k1], admin_keys: [a1]}\n");
+        for (String empty : List.of("", "  ", ",")) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ServerSettings.load(file, Map.of("LLM_ROUTER_API_KEYS", empty), dir));
+            assertTrue(e.getMessage().contains("router.api_keys (from LLM_ROUTER_API_KEYS)"), e.getMessage());
+        }
+        IllegalArgumentException admin = assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerSettings.load(file, Map.of("LLM_ROUTER_ADMIN_KEYS", ""), dir));
+        assertTrue(admin.getMessage().contains("holds no key"), admin.getMessage());
+        assertEquals(List.of("k1"), ServerSettings.load(file, Map.of(), dir).apiKeys(), "unset: the file's keys");
+    }
+
+    @Test
+    void aBlankKeyInTheFileIsRefusedWithItsPath() throws Exception {
+        Path file = Files.writeString(dir.resolve("blank.yaml"), "router: {api_keys: [k1, \"\", \" \"]}\n");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file, Map.of(), dir));
+        assertTrue(e.getMessage().contains("router.api_keys[1]: a blank key"), e.getMessage());
+        assertTrue(e.getMessage().contains("router.api_keys[2]: a blank key"), e.getMessage());
+    }
+
+    @Test
+    void limitsAndTraceRetentionAreRead() throws Exception {
+        Path file = Files.writeString(dir.resolve("limits.yaml"), """
+                server:
+                  limits: {header_timeout: 2s, body_timeout: 1m, max_requests_per_client: 8}
+                  tcp_no_delay: false
+                router:
+                  trace: {dir: t, max_total_bytes: 10000, max_age: 7d, prompt_salt: pepper}
+                """);
+        ServerSettings s = ServerSettings.load(file, Map.of(), dir);
+        assertEquals(java.time.Duration.ofSeconds(2), s.limits().headerTimeout());
+        assertEquals(java.time.Duration.ofMinutes(1), s.limits().bodyTimeout());
+        assertEquals(8, s.limits().maxRequestsPerClient());
+        assertEquals(false, s.tcpNoDelay());
+        TraceLog.Settings trace = s.trace().orElseThrow();
+        assertEquals(10000, trace.maxTotalBytes());
+        assertEquals(java.time.Duration.ofDays(7), trace.maxAge());
+        assertEquals(java.util.Optional.of("pepper"), trace.salt());
+        assertEquals(
+                java.util.Optional.of("salt"),
+                ServerSettings.load(file, Map.of("LLM_ROUTER_TRACE_SALT", "salt"), dir)
+                        .trace()
+                        .orElseThrow()
+                        .salt());
+    }
+
+    @Test
     void aMissingFileSaysHowToPassOne() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> ServerSettings.load(dir.resolve("none.yaml"), Map.of(), dir));

@@ -94,6 +94,43 @@ class TraceLogTest {
     }
 
     @Test
+    void aServerWhoseLogCannotBeWrittenStillAnswersAndCountsIt() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.exists(full), "needs Linux's /dev/full, which fails every write with 'no space left'");
+        Path logs = Files.createDirectories(dir.resolve("traces"));
+        Files.createSymbolicLink(logs.resolve("traces-" + LocalDate.now(ZoneOffset.UTC) + "-0.jsonl"), full);
+        Path config = Files.writeString(dir.resolve("server.yaml"), """
+                server: {port: 0, management: {port: 0}}
+                router:
+                  catalog: %1$s/config/catalog.yaml
+                  policy: %1$s/config/policy.yaml
+                  classifier: heuristic
+                  trace: {dir: traces}
+                  simulated: {latency_ms: 0, error_rate: 0}
+                """.formatted(
+                        Path.of("..").toAbsolutePath().normalize()));
+        try (RouterServer server =
+                RouterServer.start(config, Optional.empty(), Optional.empty(), java.util.Map.of(), dir)) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Exchange ex = RawHttp.send(
+                        server.port(),
+                        RawHttp.post(
+                                "/v1/chat/completions",
+                                "{\"model\":\"router\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"),
+                        Duration.ofMillis(500));
+                assertEquals(200, ex.status(), ex.text());
+                assertFalse(ex.text().contains(dir.toString()), "no path reaches a caller");
+            }
+            String metrics = RawHttp.send(
+                            server.managementPort(),
+                            "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                            Duration.ofSeconds(2))
+                    .body();
+            assertTrue(metrics.contains("llm_router_trace_log_failures_total 3.0"), metrics);
+        }
+    }
+
+    @Test
     void twoProcessesSharingTheDirectoryLoseAndCorruptNothing() throws Exception {
         int each = 1500;
         String java = ProcessHandle.current().info().command().orElse("java");

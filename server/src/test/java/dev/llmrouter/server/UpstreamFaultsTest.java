@@ -132,6 +132,112 @@ class UpstreamFaultsTest {
         assertTrue(res.body().contains("overloaded (start): overloaded: fake answered HTTP 503"), res.body());
         assertTrue(res.body().contains("server-error (fallback): server_error: fake answered HTTP 500"), res.body());
         assertTrue(!res.body().contains("sk-secret-upstream-key"), "provider keys never reach an error");
+        assertEquals(
+                "false",
+                res.headers().firstValue("x-should-retry").orElseThrow(),
+                "the router already tried every model: an SDK must not start it all again");
+        assertEquals(
+                res.headers().firstValue("x-router-trace-id").orElseThrow(),
+                res.headers().firstValue("x-request-id").orElseThrow());
+    }
+
+    @Test
+    void whenEveryStrongerModelFailsTheAnswerAlreadyPaidForIsServed() throws Exception {
+        for (boolean stream : List.of(false, true)) {
+            HttpResponse<String> res = chat("router/escalation-fails", stream);
+            assertEquals(200, res.statusCode(), res.body());
+            assertEquals("truncated", res.headers().firstValue("x-router-model").orElseThrow());
+            assertEquals(
+                    "failed", res.headers().firstValue("x-router-escalated").orElseThrow());
+            assertTrue(res.body().contains("The answer is"), res.body());
+            List<JsonNode> attempts =
+                    attempts(res.headers().firstValue("x-router-trace-id").orElseThrow());
+            assertEquals(
+                    List.of("truncated", "overloaded-strong"),
+                    attempts.stream().map(a -> a.path("model").asText()).toList());
+            assertEquals(
+                    "escalate", attempts.get(0).path("gate").path("verdict").asText());
+        }
+    }
+
+    @Test
+    void theTighterOutputLimitIsWhatTheUpstreamGets() throws Exception {
+        String body = "{\"model\":\"router/logprobs\",\"max_completion_tokens\":5,\"max_tokens\":100000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Short, please.\"}]}";
+        HttpResponse<String> res = post("/v1/chat/completions", body);
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals(5, upstream.received.get("healthy").path("max_tokens").asInt(), upstream.received.toString());
+    }
+
+    @Test
+    void logprobsAskedForReachTheUpstreamAndComeBack() throws Exception {
+        for (boolean stream : List.of(false, true)) {
+            String body = "{\"model\":\"router/logprobs\",\"logprobs\":true,\"stream\":" + stream
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"How are you?\"}]}";
+            HttpResponse<String> res = post("/v1/chat/completions", body);
+            assertEquals(200, res.statusCode(), res.body());
+            assertTrue(upstream.received.get("healthy").path("logprobs").asBoolean(), "asked upstream");
+            assertTrue(res.body().contains("{\"token\":\"All\",\"logprob\":-0.1"), res.body());
+        }
+        HttpResponse<String> none = post(
+                "/v1/chat/completions",
+                "{\"model\":\"router/overloaded\",\"logprobs\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        assertEquals(422, none.statusCode(), "no model of that route gives logprobs, and none is used silently");
+        assertTrue(none.body().contains("logprobs"), none.body());
+    }
+
+    /**
+     * With Nagle's algorithm on, a stream's second small write waits for the client's delayed acknowledgement
+     * (about 40 ms on Linux) on a kept-alive connection. Compares medians of ten requests each; the bound is
+     * loose, since a test must not depend on this machine's speed, and tight enough to see a 40 ms stall.
+     */
+    @Test
+    void aStreamsFirstTokenOnAReusedConnectionIsNotHeldBack() {
+        String direct = RawHttp.post(
+                "/v1/chat/completions",
+                "{\"model\":\"healthy\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        String routed = RawHttp.post(
+                "/v1/chat/completions",
+                "{\"model\":\"router/logprobs\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        RawHttp.firstTokenNanos(server.port(), routed, "All ", 5); // warm-up
+        long upstreamMedian = median(RawHttp.firstTokenNanos(upstream.port(), direct, "All ", 11));
+        long routerMedian = median(RawHttp.firstTokenNanos(server.port(), routed, "All ", 11));
+        assertTrue(
+                routerMedian - upstreamMedian < 25_000_000L,
+                "first token through the router " + routerMedian / 1e6 + " ms against " + upstreamMedian / 1e6
+                        + " ms directly");
+    }
+
+    static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    @Test
+    void aCallerThatHangsUpOnABlockingRequestStopsTheFallbackChain() throws Exception {
+        String body = "{\"model\":\"router/sluggish\",\"messages\":[{\"role\":\"user\",\"content\":\"Anyone?\"}]}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream()
+                    .write(RawHttp.post("/v1/chat/completions", body)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Thread.sleep(150); // the first upstream call takes 400 ms, then fails
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        JsonNode trace = null;
+        while (trace == null && System.nanoTime() < deadline) {
+            trace = lines().stream()
+                    .map(UpstreamFaultsTest::parse)
+                    .map(line -> line.path("trace"))
+                    .filter(t -> t.path("route").asText().equals("sluggish"))
+                    .findFirst()
+                    .orElse(null);
+            Thread.sleep(50);
+        }
+        assertTrue(trace != null, "the abandoned request was logged");
+        assertEquals("client_closed", trace.path("outcome").asText(), trace.toString());
+        assertEquals(1, trace.path("attempts").size(), "no fallback was paid for after the caller left: " + trace);
     }
 
     @Test
@@ -209,7 +315,8 @@ class UpstreamFaultsTest {
 
     @Test
     void theTraceLogKeepsFullPromptsWhenAskedAndNeverAKey() throws Exception {
-        chat("router/server-error", false);
+        HttpResponse<String> res = chat("router/server-error", false);
+        attempts(res.headers().firstValue("x-router-trace-id").orElseThrow()); // its line is written
         String log = String.join("\n", lines());
         assertTrue(log.contains("\"prompt\":\"Is everything all right?\""), log);
         assertTrue(!log.contains("sk-secret-upstream-key"), "provider keys never reach a trace");
@@ -240,6 +347,15 @@ class UpstreamFaultsTest {
                 Map.of("healthy", 0.25),
                 Map.of("healthy", record.outcomes().get("healthy").score()));
         assertEquals(1, record.outcomes().size(), "the failed attempt is no label");
+    }
+
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> chat(String model, boolean stream) throws Exception {
