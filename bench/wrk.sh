@@ -6,7 +6,9 @@
 #  3. the router with the in-process simulated provider (no HTTP hop behind it).
 # Every answer is complete, so each request makes one upstream call.
 # Prints wrk's latency distribution and requests/second for each. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
-# (WARMUP=N sets the seconds of load each server gets before it is measured; default 30)
+# WARMUP=N: seconds of load each server gets before it is measured (default 30).
+# BEFORE=REF: also builds git REF (e.g. BEFORE=HEAD~3) in a scratch worktree and measures its router the same
+# way in the same run, right before this tree's, so a change's cost is read off one run on one machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_RUN="${1:-20}"
@@ -14,31 +16,14 @@ CONNECTIONS="${2:-32}"
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 2; }
 WORK="$(mktemp -d)"
 UP=19090
-ROUTER=18080
-INPROC=18081
-cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"; }
 PIDS=()
+cleanup() {
+  kill "${PIDS[@]}" 2>/dev/null || true
+  if [ -d "$WORK/before" ]; then git -C "$ROOT" worktree remove --force "$WORK/before" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" "$ROOT/config/catalog.yaml" > "$WORK/catalog.yaml"
-cat > "$WORK/server.yaml" <<YAML
-server: {host: 127.0.0.1, port: $ROUTER}
-router:
-  catalog: $WORK/catalog.yaml
-  policy: $ROOT/config/policy.yaml
-  classifier: models/default
-  providers: real
-  trace: {dir: "$WORK/traces", prompts: hash}
-YAML
-cat > "$WORK/inproc.yaml" <<YAML
-server: {host: 127.0.0.1, port: $INPROC}
-router:
-  catalog: $ROOT/config/catalog.yaml
-  policy: $ROOT/config/policy.yaml
-  classifier: models/default
-  providers: simulated
-  trace: {dir: "$WORK/traces-inproc", prompts: hash}
-  simulated: {latency_ms: 0, error_rate: 0, quality: {1: 1, 2: 1, 3: 1}}
-YAML
 cat > "$WORK/body.json" <<'JSON'
 {"model": "router", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 64}
 JSON
@@ -48,31 +33,83 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer bench"
 wrk.body = io.open("$WORK/body.json"):read("*a")
 LUA
-"$ROOT/llm-router" --version >/dev/null  # builds once before the servers start
-"$ROOT/llm-router" simulate-upstream --port $UP 2>"$WORK/upstream.log" & PIDS+=($!)
-OPENAI_API_KEY=x ANTHROPIC_API_KEY=x GEMINI_API_KEY=x MISTRAL_API_KEY=x TOGETHER_API_KEY=x \
-  "$ROOT/llm-router" serve --config "$WORK/server.yaml" 2>"$WORK/router.log" & PIDS+=($!)
-"$ROOT/llm-router" serve --config "$WORK/inproc.yaml" 2>"$WORK/inproc.log" & PIDS+=($!)
-for port in $UP $ROUTER $INPROC; do
-  for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
-done
-for port in $ROUTER $INPROC; do  # listening is not ready: wait for the models
-  for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.5; done
-done
-# the JIT needs about half a minute of load before the servers reach their steady speed (measured: 1,000,
-# 2,000, 2,700, then 3,200 requests a second over successive 10 s runs through the router)
+
+# config NAME HOME API_PORT MANAGEMENT_PORT PROVIDERS: a server config; a build without a management socket
+# (before issue 10) is given none, and serves health on its API port
+config() {
+  local name=$1 home=$2 port=$3 management=$4 providers=$5 server catalog simulated=""
+  if grep -q "management:" "$home/config/server.yaml"; then
+    server="{host: 127.0.0.1, port: $port, management: {port: $management}}"
+  else
+    server="{host: 127.0.0.1, port: $port}"
+  fi
+  if [ "$providers" = real ]; then catalog="$WORK/catalog.yaml"; else
+    catalog="$home/config/catalog.yaml"
+    simulated="  simulated: {latency_ms: 0, error_rate: 0, quality: {1: 1, 2: 1, 3: 1}}"
+  fi
+  cat > "$WORK/$name.yaml" <<YAML
+server: $server
+router:
+  catalog: $catalog
+  policy: $home/config/policy.yaml
+  classifier: models/default
+  providers: $providers
+  trace: {dir: "$WORK/traces-$name", prompts: hash}
+$simulated
+YAML
+}
+
+# start HOME NAME API_PORT MANAGEMENT_PORT PROVIDERS: starts a router and waits until it is ready
+start() {
+  local home=$1 name=$2 port=$3 management=$4 providers=$5 health
+  config "$name" "$home" "$port" "$management" "$providers"
+  OPENAI_API_KEY=x ANTHROPIC_API_KEY=x GEMINI_API_KEY=x MISTRAL_API_KEY=x TOGETHER_API_KEY=x \
+    "$home/llm-router" serve --config "$WORK/$name.yaml" 2>"$WORK/$name.log" & PIDS+=($!)
+  health=$port
+  grep -q "management:" "$home/config/server.yaml" && health=$management
+  for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$health/health" && return; sleep 0.5; done
+  echo "$name did not become ready; its log:" >&2; cat "$WORK/$name.log" >&2; exit 1
+}
+
 WARMUP="${WARMUP:-30}"
-echo "== warm-up (${WARMUP}s each)"
-wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" >/dev/null
-echo "== upstream directly (${SECONDS_RUN}s, $CONNECTIONS connections)"
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions"
-echo "== through the router"
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions"
-echo "== one connection at a time (added latency without queueing)"
-wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$UP/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
-wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$ROUTER/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
-wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions" | grep -E "50%|99%|Requests/sec"
-echo "== the router with the in-process simulated provider (${SECONDS_RUN}s, $CONNECTIONS connections)"
-wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$INPROC/v1/chat/completions"
+load() { wrk -t2 -c"$CONNECTIONS" -d"$1" "${@:3}" -s "$WORK/post.lua" "http://127.0.0.1:$2/v1/chat/completions"; }
+one() { wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$1/v1/chat/completions" | grep -E "50%|99%|Requests/sec"; }
+
+# measure ID LABEL HOME PORT_BASE: both routers of one build, warmed up, then measured
+measure() {
+  local id=$1 label=$2 home=$3 base=$4
+  start "$home" "$id-http" "$base" $((base + 100)) real
+  start "$home" "$id-inproc" $((base + 1)) $((base + 101)) simulated
+  # the JIT needs about half a minute of load before a server reaches its steady speed (measured: 1,000,
+  # 2,000, 2,700, then 3,200 requests a second over successive 10 s runs through the router)
+  echo "== $label: warm-up (${WARMUP}s each)"
+  load "${WARMUP}s" "$base" >/dev/null
+  load "${WARMUP}s" $((base + 1)) >/dev/null
+  echo "== $label: through the router (${SECONDS_RUN}s, $CONNECTIONS connections)"
+  load "${SECONDS_RUN}s" "$base" --latency
+  echo "== $label: one connection at a time (added latency without queueing): through the router, in-process"
+  one "$base"
+  one $((base + 1))
+  echo "== $label: the router with the in-process simulated provider (${SECONDS_RUN}s, $CONNECTIONS connections)"
+  load "${SECONDS_RUN}s" $((base + 1)) --latency
+  kill "${PIDS[@]:1}" 2>/dev/null || true
+  PIDS=("${PIDS[0]}")
+  sleep 1
+}
+
+"$ROOT/llm-router" --version >/dev/null  # builds once before the servers start
+if [ -n "${BEFORE:-}" ]; then
+  git -C "$ROOT" worktree add --detach "$WORK/before" "$BEFORE" >/dev/null
+  echo "== building $BEFORE ($(git -C "$ROOT" rev-parse --short "$BEFORE")) in a scratch worktree"
+  "$WORK/before/llm-router" --version >/dev/null
+fi
+"$ROOT/llm-router" simulate-upstream --port $UP 2>"$WORK/upstream.log" & PIDS+=($!)
+for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$UP/" && break; sleep 0.5; done
+echo "== upstream directly: warm-up (${WARMUP}s), then ${SECONDS_RUN}s with $CONNECTIONS connections, then one at a time"
+load "${WARMUP}s" $UP >/dev/null
+load "${SECONDS_RUN}s" $UP --latency
+one $UP
+if [ -n "${BEFORE:-}" ]; then
+  measure before "before ($BEFORE)" "$WORK/before" 18280
+fi
+measure after "this tree" "$ROOT" 18080
