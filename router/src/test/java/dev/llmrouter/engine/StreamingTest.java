@@ -71,6 +71,28 @@ class StreamingTest {
     }
 
     @Test
+    void aCallerGoneBeforeAFallbackStopsTheChain() {
+        Scenario s = scenario("gone")
+                .script("small-a", ScriptedProvider.failure(ErrorKind.SERVER_ERROR, 500))
+                .script("small-b", ScriptedProvider.failure(ErrorKind.SERVER_ERROR, 500));
+        ScriptedProvider provider = s.provider(clock);
+        dev.llmrouter.provider.StreamSink gone = new dev.llmrouter.provider.StreamSink() {
+            @Override
+            public void onText(String delta) {}
+
+            @Override
+            public void beforeAttempt() {
+                throw new ClientGone("hung up", null);
+            }
+        };
+        RouteResult result = s.router(provider, clock).route(s.request(), gone);
+
+        assertInstanceOf(RouteResult.Abandoned.class, result);
+        assertEquals(List.of("small-a"), provider.calledModels(), "no fallback after the caller left");
+        assertEquals(Outcome.CLIENT_CLOSED, result.trace().outcome());
+    }
+
+    @Test
     void modelWithNoHigherTierStreamsStraightThroughEvenUnderBuffer() {
         Streamed r = stream(scenario("top tier").classified(HARD));
 

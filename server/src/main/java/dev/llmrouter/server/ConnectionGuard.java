@@ -8,11 +8,11 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Read timeouts Helidon does not have: a request's headers must arrive within the header timeout of its first
@@ -20,19 +20,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code 408} and a closed connection.
  *
  * <p>Helidon reads a connection's requests and runs their handlers on one virtual thread, and tells this
- * listener, on that thread, when a request line and when the headers have arrived. Each arrival arms a
- * watchdog: past its deadline it writes the {@code 408} itself and interrupts the thread, which closes the
- * connection under the blocked read. A body a handler reads in good time disarms it ({@link #bodyRead}); a
- * body that trickles in is caught by the reader, which checks {@link #bodyDeadlinePassed} between reads
- * and answers {@code 408} as an ordinary error. {@link #requestDone} disarms whatever is left once a response
- * is sent.
+ * listener, on that thread, when a request line and when the headers have arrived. Each arrival arms the
+ * connection's watch with a deadline; a sweeper looks at the armed watches every {@link #SWEEP} and, for one
+ * past its deadline, writes the {@code 408} itself and interrupts the thread, which closes the connection under
+ * the blocked read. A body a handler reads in good time disarms it ({@link #bodyRead}); a body that trickles in
+ * is caught by the reader, which checks {@link #bodyDeadlinePassed} between reads and answers {@code 408} as
+ * an ordinary error. {@link #requestDone} disarms whatever is left once a response is sent. Arming and
+ * disarming are a field write and a set update: no timer task per request.
  */
 final class ConnectionGuard implements Http1ConnectionListener {
-    /** Past the body timeout the reader answers; the watchdog only steps in for a read that never returns. */
+    /** How often armed watches are looked at: a timeout fires up to this late. */
+    static final Duration SWEEP = Duration.ofMillis(100);
+    /** Past the body timeout the reader answers; the watch only steps in for a read that never returns. */
     private static final Duration BACKSTOP = Duration.ofSeconds(2);
 
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    private static final Set<Watch> ARMED = ConcurrentHashMap.newKeySet();
     private static final ThreadLocal<Watch> CURRENT = new ThreadLocal<>();
+
+    static {
+        Thread.ofPlatform().daemon().name("llmrouter-read-timeouts").start(ConnectionGuard::sweep);
+    }
 
     private final Duration headerTimeout;
     private final Duration bodyTimeout;
@@ -46,16 +53,16 @@ final class ConnectionGuard implements Http1ConnectionListener {
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        arm(ctx, headerTimeout, "headers", System.nanoTime() + headerTimeout.toNanos());
+        watch(ctx).arm("headers", headerTimeout, 0);
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        disarm();
-        boolean body = headers.contains(HeaderNames.TRANSFER_ENCODING) || declaresBody(headers);
-        if (body) {
-            long deadline = System.nanoTime() + bodyTimeout.toNanos();
-            arm(ctx, bodyTimeout.plus(BACKSTOP), "body", deadline);
+        Watch watch = watch(ctx);
+        if (headers.contains(HeaderNames.TRANSFER_ENCODING) || declaresBody(headers)) {
+            watch.arm("body", bodyTimeout.plus(BACKSTOP), System.nanoTime() + bodyTimeout.toNanos());
+        } else {
+            watch.disarm();
         }
     }
 
@@ -68,87 +75,103 @@ final class ConnectionGuard implements Http1ConnectionListener {
         }
     }
 
+    /** This connection's watch: one per connection thread, made at its first request. */
+    private Watch watch(ConnectionContext ctx) {
+        Watch watch = CURRENT.get();
+        if (watch == null || watch.ctx != ctx) {
+            watch = new Watch(ctx, Thread.currentThread(), metrics);
+            CURRENT.set(watch);
+        }
+        return watch;
+    }
+
     /** Whether the body being read on this thread is past its deadline. */
     static boolean bodyDeadlinePassed() {
         Watch watch = CURRENT.get();
-        return watch != null && watch.phase.equals("body") && System.nanoTime() - watch.deadlineNanos > 0;
+        return watch != null && watch.bodyDeadline != 0 && System.nanoTime() - watch.bodyDeadline > 0;
     }
 
-    /** The body was read: its watchdog stands down. */
+    /** The body was read: the watch stands down. */
     static void bodyRead() {
-        disarm();
+        requestDone();
     }
 
-    /** The response was sent: any watchdog left on this thread stands down. */
+    /** The response was sent: the watch stands down. */
     static void requestDone() {
-        disarm();
-    }
-
-    private void arm(ConnectionContext ctx, Duration after, String phase, long deadlineNanos) {
-        disarm();
-        Thread thread = Thread.currentThread();
-        Watch watch = new Watch(phase, deadlineNanos);
-        watch.task = TIMER.schedule(
-                () -> {
-                    if (watch.fire(ctx, thread)) {
-                        metrics.httpError(408, "request_timeout");
-                    }
-                },
-                after.toNanos(),
-                TimeUnit.NANOSECONDS);
-        CURRENT.set(watch);
-    }
-
-    private static void disarm() {
         Watch watch = CURRENT.get();
         if (watch != null) {
             watch.disarm();
-            CURRENT.remove();
         }
     }
 
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "llmrouter-read-timeouts");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
+    private static void sweep() {
+        while (true) {
+            try {
+                Thread.sleep(SWEEP);
+                long now = System.nanoTime();
+                for (Watch watch : ARMED) {
+                    watch.fireIfPast(now);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // one broken connection must not stop the sweeper
+            }
+        }
     }
 
-    /** One armed deadline; armed, then either disarmed by the connection's thread or fired by the timer. */
+    /** A connection's deadline: 0 when disarmed, {@link #FIRED} once its 408 was sent. */
     private static final class Watch {
-        private final String phase;
-        private final long deadlineNanos;
-        private final AtomicReference<String> state = new AtomicReference<>("armed");
-        private ScheduledFuture<?> task;
+        private static final long FIRED = -1;
 
-        Watch(String phase, long deadlineNanos) {
-            this.phase = phase;
-            this.deadlineNanos = deadlineNanos;
+        private final ConnectionContext ctx;
+        private final Thread thread;
+        private final RouterMetrics metrics;
+        private final AtomicLong deadline = new AtomicLong();
+        private volatile String phase = "";
+        /** When a trickling body is answered 408 by its reader (read on the connection's thread only). */
+        private long bodyDeadline;
+
+        Watch(ConnectionContext ctx, Thread thread, RouterMetrics metrics) {
+            this.ctx = ctx;
+            this.thread = thread;
+            this.metrics = metrics;
+        }
+
+        void arm(String what, Duration after, long bodyDeadlineNanos) {
+            phase = what;
+            bodyDeadline = bodyDeadlineNanos;
+            long at = System.nanoTime() + after.toNanos();
+            deadline.set(at == 0 || at == FIRED ? 1 : at);
+            ARMED.add(this);
         }
 
         void disarm() {
-            if (state.compareAndSet("armed", "disarmed")) {
-                task.cancel(false);
+            bodyDeadline = 0;
+            if (deadline.get() != 0) {
+                deadline.set(0);
+                ARMED.remove(this);
             }
         }
 
-        /** Answers 408 and closes the connection, unless disarmed first; returns whether it did. */
-        boolean fire(ConnectionContext ctx, Thread thread) {
-            if (!state.compareAndSet("armed", "fired")) {
-                return false;
+        /** Answers 408 and closes the connection when the deadline passed and nothing disarmed it first. */
+        void fireIfPast(long now) {
+            long at = deadline.get();
+            if (at == 0 || at == FIRED || now - at < 0 || !deadline.compareAndSet(at, FIRED)) {
+                return;
             }
+            ARMED.remove(this);
+            metrics.httpError(408, "request_timeout");
             String id = UUID.randomUUID().toString();
-            ApiError error = new ApiError(
-                    408,
-                    "invalid_request_error",
-                    "request_timeout",
-                    "the request's " + phase + " did not arrive in time (server.limits."
-                            + phase.replace("headers", "header") + "_timeout): send the whole request promptly",
-                    java.util.List.of());
-            byte[] body = error.body();
+            String setting = phase.equals("headers") ? "header_timeout" : "body_timeout";
+            byte[] body = new ApiError(
+                            408,
+                            "invalid_request_error",
+                            "request_timeout",
+                            "the request's " + phase + " did not arrive in time (server.limits." + setting
+                                    + "): send the whole request promptly",
+                            List.of())
+                    .body();
             String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
                     + "x-router-trace-id: " + id + "\r\nx-request-id: " + id + "\r\nContent-Length: " + body.length
                     + "\r\n\r\n";
@@ -159,7 +182,6 @@ final class ConnectionGuard implements Http1ConnectionListener {
                 // the client is gone already: closing is all that is left
             }
             thread.interrupt(); // unblocks the read by closing the connection under it
-            return true;
         }
     }
 }

@@ -7,12 +7,16 @@ import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -34,14 +38,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       OpenAI's JSON shape, with an id, counted like the others.
  * </ul>
  */
-final class HttpHygiene {
+final class HttpHygiene implements Filter {
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
-    private HttpHygiene() {}
+    /** Sends an error response: this filter answers itself, since an error thrown from a filter skips its end. */
+    interface Responder {
+        void send(ServerRequest req, ServerResponse res, ApiError error);
+    }
 
-    /** The id of the request being served (set by {@link #ids()}). */
+    private final Optional<Set<String>> hosts;
+    private final int maxPerClient;
+    private final Responder responder;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * @param hosts the {@code Host} names accepted, when checked: loopback names, the socket's own host and
+     *     {@code server.allowed_hosts}
+     * @param maxPerClient requests in progress from one client address, 0 for no limit
+     */
+    HttpHygiene(Optional<Set<String>> hosts, int maxPerClient, Responder responder) {
+        this.hosts = hosts;
+        this.maxPerClient = maxPerClient;
+        this.responder = responder;
+    }
+
+    /** The names a socket bound to {@code bound} answers to without a key. */
+    static Set<String> hostNames(String bound, List<String> allowed) {
+        Set<String> names = new TreeSet<>(LOOPBACK_NAMES);
+        names.add(bound.toLowerCase(Locale.ROOT));
+        allowed.forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
+        return Set.copyOf(names);
+    }
+
+    /** The id of the request being served (set by this filter). */
     static String id(ServerRequest req) {
-        return req.context().get(RequestId.class).map(RequestId::value).orElseGet(() -> newId());
+        return req.context().get(RequestId.class).map(RequestId::value).orElseGet(HttpHygiene::newId);
     }
 
     private record RequestId(String value) {}
@@ -50,103 +81,82 @@ final class HttpHygiene {
         return UUID.randomUUID().toString();
     }
 
-    /** Gives each request an id and sends it back on every response. */
-    static Filter ids() {
-        return (chain, req, res) -> {
-            String id = newId();
-            req.context().register(new RequestId(id));
-            res.header("x-router-trace-id", id);
-            res.header("x-request-id", id);
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String id = newId();
+        req.context().register(new RequestId(id));
+        res.header("x-router-trace-id", id);
+        res.header("x-request-id", id);
+        try {
+            if (hostAllowed(req, res)) {
+                limitPerClient(chain, req, res);
+            }
+        } finally {
+            ConnectionGuard.requestDone();
+        }
+        // Helidon 4.5.0 otherwise keeps reading after such an answer, and takes the unread body for a request
+        boolean unread = !req.content().consumed();
+        if (unread
+                || req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException(
+                    unread ? "response sent before the request body was read" : "connection close requested");
+        }
+    }
+
+    /** Answers 403 to a {@code Host} this socket does not answer to, when it checks them. */
+    private boolean hostAllowed(RoutingRequest req, RoutingResponse res) {
+        if (hosts.isEmpty()) {
+            return true;
+        }
+        String host = hostName(req.headers().first(HeaderNames.HOST).orElse(""));
+        if (hosts.get().contains(host)) {
+            return true;
+        }
+        responder.send(
+                req,
+                res,
+                new ApiError(
+                        403,
+                        "permission_error",
+                        "host_not_allowed",
+                        "Host '" + abbreviated(host) + "' is not one this server answers to without a key: call it as"
+                                + " localhost, list the name in server.allowed_hosts, or set keys",
+                        List.of()));
+        return false;
+    }
+
+    /** Answers 429 while {@code maxPerClient} requests from the same address are in progress, when set. */
+    private void limitPerClient(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        InetAddress client = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (maxPerClient <= 0 || client == null) {
             chain.proceed();
-        };
-    }
-
-    /**
-     * Closes the connection after the response when the body was not read whole, or either side asked to
-     * close: Helidon 4.5.0 otherwise keeps reading, and takes the unread body for the next request.
-     */
-    static Filter closeWhenUnread() {
-        return (chain, req, res) -> {
-            try {
-                chain.proceed();
-            } finally {
-                ConnectionGuard.requestDone();
-            }
-            boolean unread = !req.content().consumed();
-            boolean asked = req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                    || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE);
-            if (unread || asked) {
-                throw new CloseConnectionException(
-                        unread ? "response sent before the request body was read" : "connection close requested");
-            }
-        };
-    }
-
-    /** Sends an error response (the filters below answer themselves: an error thrown from a filter skips the ones around it). */
-    interface Responder {
-        void send(ServerRequest req, ServerResponse res, ApiError error);
-    }
-
-    /**
-     * Refuses (403) a {@code Host} other than a loopback name, the socket's own host, or one of {@code allowed}.
-     */
-    static Filter hosts(String bound, List<String> allowed, Responder responder) {
-        Set<String> names = new TreeSet<>(LOOPBACK_NAMES);
-        names.add(bound.toLowerCase(Locale.ROOT));
-        allowed.forEach(h -> names.add(h.toLowerCase(Locale.ROOT)));
-        return (chain, req, res) -> {
-            String host = hostName(req.headers().first(HeaderNames.HOST).orElse(""));
-            if (!names.contains(host)) {
+            return;
+        }
+        AtomicInteger count = inFlight.compute(client, (k, v) -> {
+            AtomicInteger c = v == null ? new AtomicInteger() : v;
+            c.incrementAndGet();
+            return c;
+        });
+        try {
+            if (count.get() > maxPerClient) {
+                res.header("Retry-After", "1");
                 responder.send(
                         req,
                         res,
                         new ApiError(
-                                403,
-                                "permission_error",
-                                "host_not_allowed",
-                                "Host '" + abbreviated(host) + "' is not one this server answers to without a key:"
-                                        + " call it as localhost, list the name in server.allowed_hosts, or set keys",
+                                429,
+                                "rate_limit_error",
+                                "too_many_requests_from_client",
+                                "more than " + maxPerClient + " requests in progress from your address"
+                                        + " (server.limits.max_requests_per_client): wait for some to finish",
                                 List.of()));
                 return;
             }
             chain.proceed();
-        };
-    }
-
-    /** Refuses (429) a request while {@code max} from the same client address are in progress. */
-    static Filter perClient(int max, Responder responder) {
-        ConcurrentHashMap<InetAddress, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-        return (chain, req, res) -> {
-            InetAddress client = req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress() : null;
-            if (client == null) {
-                chain.proceed();
-                return;
-            }
-            AtomicInteger count = inFlight.compute(client, (k, v) -> {
-                AtomicInteger c = v == null ? new AtomicInteger() : v;
-                c.incrementAndGet();
-                return c;
-            });
-            try {
-                if (count.get() > max) {
-                    res.header("Retry-After", "1");
-                    responder.send(
-                            req,
-                            res,
-                            new ApiError(
-                                    429,
-                                    "rate_limit_error",
-                                    "too_many_requests_from_client",
-                                    "more than " + max + " requests in progress from your address"
-                                            + " (server.limits.max_requests_per_client): wait for some to finish",
-                                    List.of()));
-                    return;
-                }
-                chain.proceed();
-            } finally {
-                inFlight.computeIfPresent(client, (k, v) -> v.decrementAndGet() == 0 ? null : v);
-            }
-        };
+        } finally {
+            inFlight.computeIfPresent(client, (k, v) -> v.decrementAndGet() == 0 ? null : v);
+        }
     }
 
     /** Helidon's own error answers (before routing) in OpenAI's shape, with an id, counted. */

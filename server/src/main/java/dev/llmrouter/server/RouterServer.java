@@ -184,22 +184,20 @@ public final class RouterServer implements AutoCloseable {
         return a.compareTo(b) < 0 ? a : b;
     }
 
-    /** Filters every request on a socket passes, outermost first. */
+    /** What every request on a socket passes first (see {@link HttpHygiene}). */
     private static void filters(
             HttpRouting.Builder routing,
             ServerSettings.Listen socket,
             boolean keyless,
             ServerSettings settings,
             RouterMetrics metrics) {
-        HttpHygiene.Responder responder = (req, res, e) -> apiError(req, res, e, metrics);
-        routing.addFilter(HttpHygiene.closeWhenUnread()).addFilter(HttpHygiene.ids());
         boolean guardHosts = !settings.allowedHosts().isEmpty() || (keyless && socket.loopback());
-        if (guardHosts) {
-            routing.addFilter(HttpHygiene.hosts(socket.host(), settings.allowedHosts(), responder));
-        }
-        if (settings.limits().maxRequestsPerClient() > 0) {
-            routing.addFilter(HttpHygiene.perClient(settings.limits().maxRequestsPerClient(), responder));
-        }
+        routing.addFilter(new HttpHygiene(
+                guardHosts
+                        ? Optional.of(HttpHygiene.hostNames(socket.host(), settings.allowedHosts()))
+                        : Optional.empty(),
+                settings.limits().maxRequestsPerClient(),
+                (req, res, e) -> apiError(req, res, e, metrics)));
     }
 
     private static void apiRoutes(

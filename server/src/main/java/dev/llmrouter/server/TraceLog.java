@@ -74,6 +74,9 @@ final class TraceLog implements AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
     private FileChannel channel;
     private Path file;
+    /** The size this writer left the open file at, -1 when unknown. */
+    private long knownEnd = -1;
+
     private LocalDate day;
     private int index = -1;
     private Instant lastRetention = Instant.EPOCH;
@@ -194,7 +197,9 @@ final class TraceLog implements AutoCloseable {
     private boolean writeWhole(FileChannel out, byte[] line) throws IOException {
         synchronized (FILE_MONITORS.computeIfAbsent(file, f -> new Object())) {
             try (FileLock lock = out.lock()) {
-                long end = repair(out);
+                long size = out.size();
+                // where this writer left the file: nobody else wrote since, so its last line is whole
+                long end = size == knownEnd ? size : repair(out);
                 if (end > 0 && end + line.length > settings.maxFileBytes()) {
                     return false;
                 }
@@ -204,9 +209,11 @@ final class TraceLog implements AutoCloseable {
                         out.write(buffer, end + buffer.position());
                     }
                 } catch (IOException e) {
+                    knownEnd = -1;
                     truncateQuietly(out, end); // what part of the line reached the disk is taken back
                     throw e;
                 }
+                knownEnd = end + line.length;
                 return true;
             }
         }
@@ -238,6 +245,7 @@ final class TraceLog implements AutoCloseable {
 
     private void open() throws IOException {
         closeQuietly();
+        knownEnd = -1;
         file = settings.dir().resolve("traces-" + day + "-" + index + ".jsonl");
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
