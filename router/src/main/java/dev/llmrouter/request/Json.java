@@ -30,7 +30,8 @@ public final class Json {
     /**
      * The reader of documents from outside (request bodies): one JSON value and nothing after it, no field
      * given twice in an object, and nesting, numbers and names within the limits above. Its failures are
-     * {@link com.fasterxml.jackson.core.JacksonException}s whose location may be absent (the limits').
+     * {@link com.fasterxml.jackson.core.JacksonException}s whose location may be absent (the limits'), and, for
+     * bytes in an encoding it cannot read, {@link java.io.CharConversionException}.
      */
     public static final ObjectReader STRICT = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()

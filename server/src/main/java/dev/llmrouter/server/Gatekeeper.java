@@ -160,7 +160,8 @@ final class Gatekeeper {
             throw ApiError.badRequest("the body is not valid JSON: " + withoutSource(e.getOriginalMessage())
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // from bytes in memory only a bad encoding (CharConversionException): JSON is UTF-8
+            throw ApiError.badRequest("the body is not JSON in UTF-8: " + e.getMessage());
         }
         if (node == null || node.isMissingNode()) {
             throw ApiError.badRequest("the request has no body: send a JSON object");

@@ -169,6 +169,10 @@ class HttpHygieneTest {
                 Arguments.of("a 60,000-character key", longKey, "field names 1024 characters"),
                 Arguments.of("data after the object", chat() + " {\"more\": 1}", "Trailing token"),
                 Arguments.of(
+                        "bytes that look like UTF-32 (found by Jazzer)",
+                        "z\u0000\u0000\u0000\u0000",
+                        "not JSON in UTF-8"),
+                Arguments.of(
                         "a key given twice",
                         "{\"model\":\"router\",\"model\":\"gpt-4o\",\"messages\":[]}",
                         "Duplicate field 'model'"));
@@ -297,6 +301,40 @@ class HttpHygieneTest {
         RawHttp.Exchange ex = RawHttp.send(keyed.port(), head, Duration.ofSeconds(6));
         assertEquals(List.of(408), ex.statuses(), ex.text());
         assertTrue(ex.closed());
+    }
+
+    @Test
+    void oneClientMayHaveOnlySoManyRequestsInProgress() throws Exception {
+        Path config = Files.writeString(dir.resolve("per-client.yaml"), """
+                server:
+                  port: 0
+                  management: {port: 0}
+                  limits: {max_requests_per_client: 1}
+                router:
+                  catalog: %1$s/config/catalog.yaml
+                  policy: %1$s/config/policy.yaml
+                  classifier: heuristic
+                  trace: {dir: ""}
+                  simulated: {latency_ms: 600, error_rate: 0, quality: {1: 1, 2: 1, 3: 1}}
+                """.formatted(REPO));
+        try (RouterServer limited = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), dir)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<RawHttp.Exchange>> both = pool.invokeAll(List.of(
+                    () -> RawHttp.send(limited.port(), RawHttp.post("/v1/chat/completions", chat()), QUIET), () -> {
+                        Thread.sleep(200);
+                        return RawHttp.send(limited.port(), RawHttp.post("/v1/chat/completions", chat()), QUIET);
+                    }));
+            pool.shutdown();
+            assertEquals(200, both.get(0).get().status(), both.get(0).get().text());
+            RawHttp.Exchange second = both.get(1).get();
+            assertEquals(429, second.status(), second.text());
+            assertEquals("1", second.header("Retry-After"));
+            assertEquals(
+                    200,
+                    RawHttp.send(limited.port(), RawHttp.post("/v1/chat/completions", chat()), QUIET)
+                            .status(),
+                    "once the first is done, the next is served");
+        }
     }
 
     @Test
