@@ -216,10 +216,7 @@ class DocumentFuzzTest {
 
     @Provide
     Arbitrary<JsonNode> policies() {
-        JsonNode base = Documents.read(Fixtures.resource("test-policy.yaml"));
-        return Arbitraries.oneOf(
-                FuzzInputs.tree(POLICY_WORDS, 6),
-                Arbitraries.longs().map(seed -> mutated(new Random(seed), base, POLICY_WORDS)));
+        return documents("test-policy.yaml", POLICY_WORDS);
     }
 
     @Property(tries = 3000)
@@ -235,10 +232,14 @@ class DocumentFuzzTest {
 
     @Provide
     Arbitrary<JsonNode> catalogs() {
-        JsonNode base = Documents.read(Fixtures.resource("test-catalog.yaml"));
+        return documents("test-catalog.yaml", CATALOG_WORDS);
+    }
+
+    /** Trees made from the vocabulary, and the fixture document with a few of its nodes changed. */
+    static Arbitrary<JsonNode> documents(String fixture, List<String> words) {
+        JsonNode base = Documents.read(Fixtures.resource(fixture));
         return Arbitraries.oneOf(
-                FuzzInputs.tree(CATALOG_WORDS, 6),
-                Arbitraries.longs().map(seed -> mutated(new Random(seed), base, CATALOG_WORDS)));
+                FuzzInputs.tree(words, 6), Arbitraries.longs().map(seed -> mutated(new Random(seed), base, words)));
     }
 
     @Property(tries = 3000)

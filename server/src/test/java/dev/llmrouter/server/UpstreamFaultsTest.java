@@ -224,18 +224,7 @@ class UpstreamFaultsTest {
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Thread.sleep(150); // the first upstream call takes 400 ms, then fails
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        JsonNode trace = null;
-        while (trace == null && System.nanoTime() < deadline) {
-            trace = lines().stream()
-                    .map(UpstreamFaultsTest::parse)
-                    .map(line -> line.path("trace"))
-                    .filter(t -> t.path("route").asText().equals("sluggish"))
-                    .findFirst()
-                    .orElse(null);
-            Thread.sleep(50);
-        }
-        assertTrue(trace != null, "the abandoned request was logged");
+        JsonNode trace = loggedTraceOfRoute("sluggish");
         assertEquals("client_closed", trace.path("outcome").asText(), trace.toString());
         assertEquals(1, trace.path("attempts").size(), "no fallback was paid for after the caller left: " + trace);
     }
@@ -280,17 +269,7 @@ class UpstreamFaultsTest {
             }
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
-        JsonNode trace = null;
-        while (trace == null && System.nanoTime() < deadline) {
-            trace = lines().stream()
-                    .map(UpstreamFaultsTest::parse)
-                    .map(line -> line.path("trace"))
-                    .filter(t -> t.path("route").asText().equals("slow"))
-                    .findFirst()
-                    .orElse(null);
-            Thread.sleep(50);
-        }
-        assertTrue(trace != null, "the abandoned request was logged");
+        JsonNode trace = loggedTraceOfRoute("slow");
         assertEquals("client_closed", trace.path("outcome").asText(), trace.toString());
         assertEquals(1, trace.path("attempts").size(), "no other model was tried: " + trace);
         assertEquals(
@@ -384,6 +363,23 @@ class UpstreamFaultsTest {
             Thread.sleep(20);
         } while (System.nanoTime() < deadline);
         throw new AssertionError("no trace " + traceId + " in the log");
+    }
+
+    /** The first logged trace of {@code route}, waiting up to 5 s for it: the log follows the answer. */
+    static JsonNode loggedTraceOfRoute(String route) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        do {
+            java.util.Optional<JsonNode> trace = lines().stream()
+                    .map(UpstreamFaultsTest::parse)
+                    .map(line -> line.path("trace"))
+                    .filter(t -> t.path("route").asText().equals(route))
+                    .findFirst();
+            if (trace.isPresent()) {
+                return trace.get();
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no trace of route " + route + " was logged");
     }
 
     static JsonNode parse(String line) {
