@@ -8,7 +8,10 @@
 # Prints wrk's latency distribution and requests/second for each. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
 # WARMUP=N: seconds of load each server gets before it is measured (default 30).
 # BEFORE=REF: also builds git REF (e.g. BEFORE=HEAD~3) in a scratch worktree and measures its router the same
-# way in the same run, right before this tree's, so a change's cost is read off one run on one machine.
+# way in the same run, alternating with this tree's (before, after, before, after: a machine that slows down
+# over the run favours neither), so a change's cost is read off one run on one machine. Besides wrk's figures,
+# each router's CPU time per request (user + system, from /proc) is printed: the steadiest of them on a
+# shared machine.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_RUN="${1:-20}"
@@ -59,6 +62,9 @@ $simulated
 YAML
 }
 
+# cpu PID: the process's user + system time so far, in clock ticks
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # start HOME NAME API_PORT MANAGEMENT_PORT PROVIDERS: starts a router and waits until it is ready
 start() {
   local home=$1 name=$2 port=$3 management=$4 providers=$5 health
@@ -86,7 +92,11 @@ measure() {
   load "${WARMUP}s" "$base" >/dev/null
   load "${WARMUP}s" $((base + 1)) >/dev/null
   echo "== $label: through the router (${SECONDS_RUN}s, $CONNECTIONS connections)"
-  load "${SECONDS_RUN}s" "$base" --latency
+  local router=${PIDS[-2]} before out
+  before=$(cpu "$router")
+  out=$(load "${SECONDS_RUN}s" "$base" --latency)
+  echo "$out"
+  echo "router CPU per request: $(python3 -c "print(round(($(cpu "$router") - $before) * 1e6 / $(getconf CLK_TCK) / $(echo "$out" | awk '/requests in/ {print $1}')))") us"
   echo "== $label: one connection at a time (added latency without queueing): through the router, in-process"
   one "$base"
   one $((base + 1))
@@ -110,6 +120,10 @@ load "${WARMUP}s" $UP >/dev/null
 load "${SECONDS_RUN}s" $UP --latency
 one $UP
 if [ -n "${BEFORE:-}" ]; then
-  measure before "before ($BEFORE)" "$WORK/before" 18280
+  for round in 1 2; do
+    measure before "before ($BEFORE), round $round" "$WORK/before" 18280
+    measure after "this tree, round $round" "$ROOT" 18080
+  done
+else
+  measure after "this tree" "$ROOT" 18080
 fi
-measure after "this tree" "$ROOT" 18080
