@@ -10,9 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,7 +28,6 @@ final class HttpTransport {
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
-    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdogExecutor();
 
     private final String provider;
     private final Http1Client http;
@@ -176,30 +174,27 @@ final class HttpTransport {
         return new ProviderFailure(failure.kind(), scrubbed, failure.httpStatus(), failure.retryAfter());
     }
 
-    private static ScheduledThreadPoolExecutor watchdogExecutor() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "llmrouter-provider-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
-    }
-
-    /** Closes a response stream once the total deadline passes, remembering that it did. */
+    /**
+     * Closes a response stream once the total deadline passes, remembering that it did. Armed and disarmed by a
+     * set update; one sweeper thread looks at the armed ones every {@link #SWEEP}, so a call costs no timer task
+     * (whose wake-ups cost more than the call's own work on a busy machine).
+     */
     private static final class Watchdog implements AutoCloseable {
+        private static final Duration SWEEP = Duration.ofMillis(50);
+        private static final Set<Watchdog> ARMED = ConcurrentHashMap.newKeySet();
+
+        static {
+            Thread.ofPlatform().daemon().name("llmrouter-provider-watchdog").start(Watchdog::sweep);
+        }
+
+        private final InputStream body;
+        private final long deadlineNanos;
         private final AtomicBoolean fired = new AtomicBoolean();
-        private final ScheduledFuture<?> task;
 
         Watchdog(InputStream body, Duration after) {
-            long nanos = Math.max(0, after.toNanos());
-            this.task = WATCHDOG.schedule(
-                    () -> {
-                        fired.set(true);
-                        closeQuietly(body);
-                    },
-                    nanos,
-                    TimeUnit.NANOSECONDS);
+            this.body = body;
+            this.deadlineNanos = System.nanoTime() + Math.max(0, after.toNanos());
+            ARMED.add(this);
         }
 
         boolean fired() {
@@ -208,7 +203,26 @@ final class HttpTransport {
 
         @Override
         public void close() {
-            task.cancel(false);
+            ARMED.remove(this);
+        }
+
+        private static void sweep() {
+            while (true) {
+                try {
+                    Thread.sleep(SWEEP);
+                    long now = System.nanoTime();
+                    for (Watchdog w : ARMED) {
+                        if (now - w.deadlineNanos >= 0 && ARMED.remove(w)) {
+                            w.fired.set(true);
+                            closeQuietly(w.body);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // one broken stream must not stop the sweeper
+                }
+            }
         }
     }
 }

@@ -57,8 +57,13 @@ final class RawHttp {
 
     static Exchange send(int port, byte[] request, Duration quiet) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(request);
-            socket.getOutputStream().flush();
+            try {
+                socket.getOutputStream().write(request);
+                socket.getOutputStream().flush();
+            } catch (IOException closed) {
+                // the server answered early (a 413 before the body) and closed while we were still writing:
+                // as a browser or curl does, read what it said
+            }
             return read(socket, quiet);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
