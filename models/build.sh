@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the shipped classifier bundle models/default from the labelled sets (default ../shared/evalsets).
-# Difficulty (tiers of model names from config/tiers.yaml) is learned from the RouteLLM sets and RouterBench;
-# the answer gates (one an intent) from the answer texts of RouteLLM's GSM8K and RouterBench; the intent model
-# also learns from the intent and other outcome sets. Only the train side of the leak-free split (seed 42,
-# 25% held out) is trained on.
+# Difficulty is one item-response model learned from every outcome set's models at once (a prompt's ease,
+# each model's ability; the tier of each model from config/tiers.yaml), plus the intent sets' assistant and
+# banking requests as requests every model serves (--easy-data; the assumption is stated in the model card).
+# The answer gates (one an intent) learn from the answer texts of RouteLLM's GSM8K and RouterBench; the intent
+# model from every set. Only the train side of the leak-free split (seed 42, 25% held out) is trained on.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E="${1:-$ROOT/../shared/evalsets}"
@@ -11,5 +12,6 @@ E="${1:-$ROOT/../shared/evalsets}"
 rm -rf "$ROOT/models/default"
 "$ROOT/llm-router" train --seed 42 --out "$ROOT/models/default" \
   --data "$E/routellm-mmlu.jsonl" "$E/routellm-gsm8k.jsonl" "$E/routellm-mtbench.jsonl" "$E/routerbench-subset.jsonl" \
-  --intent-data "$E/mmlu-pro.jsonl" "$E/llmrouter.jsonl" \
-  "$E/clinc150-intents.jsonl" "$E/banking77-intents.jsonl" "$E/arena-hard-v2-intents.jsonl"
+  "$E/mmlu-pro.jsonl" "$E/llmrouter.jsonl" \
+  --intent-data "$E/arena-hard-v2-intents.jsonl" \
+  --easy-data "$E/clinc150-intents.jsonl" "$E/banking77-intents.jsonl"

@@ -30,13 +30,13 @@ python3 - "$OUT" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 def f(v): return "n/a" if v is None else f"{v:.3f}"
-print("| set | records | cheap → strong | router APGR | random | length | oracle | router CPT(50%) | CPT(80%) | AUC | replay |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| set | records | cheap → strong | router APGR | random | length | kNN | best single | oracle | router CPT(50%) | CPT(80%) | AUC | replay |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for name in ["routellm-mmlu", "routellm-gsm8k", "routellm-mtbench", "mmlu-pro", "routerbench-subset", "llmrouter"]:
     path = os.path.join(out, name, "report.json")
     if not os.path.exists(path): continue
     r = json.load(open(path)); m = r["meta"]; R = r["routers"]
     print(f"| {name} | {m['records']} | {m['cheap']} → {m['strong']} | {f(R['router']['apgr'])} | {f(R['random']['apgr'])}"
-          f" | {f(R['length']['apgr'])} | {f(R['oracle']['apgr'])} | {f(R['router']['cpt']['50'])} | {f(R['router']['cpt']['80'])}"
+          f" | {f(R['length']['apgr'])} | {f(R['knn']['apgr'])} | {f(R.get('best_single', {}).get('apgr'))} | {f(R['oracle']['apgr'])} | {f(R['router']['cpt']['50'])} | {f(R['router']['cpt']['80'])}"
           f" | {f(R['router']['auc'])} | {m['routes']:,} decisions, {m['replay_seconds']:.1f} s |")
 PY

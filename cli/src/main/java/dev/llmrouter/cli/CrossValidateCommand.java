@@ -114,6 +114,7 @@ final class CrossValidateCommand implements Callable<Integer> {
                     data,
                     records,
                     List.of(),
+                    List.of(),
                     r -> splits.foldOf(r, folds) == k,
                     intents,
                     tiers,

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             TrainCommand.class,
             CrossValidateCommand.class,
+            IntentsCommand.class,
             ServeCommand.class,
             SimulateUpstreamCommand.class,
             CommandLine.HelpCommand.class

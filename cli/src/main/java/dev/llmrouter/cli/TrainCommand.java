@@ -3,6 +3,7 @@ package dev.llmrouter.cli;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.RecordLoader;
+import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.features.ModelCard;
 import dev.llmrouter.training.ClassifierTrainer;
@@ -43,6 +44,26 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Files that teach the intent model only.")
     List<Path> intentData = List.of();
+
+    @Option(
+            names = "--easy-data",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = {
+                "Intent-labelled prompts that every model is assumed to answer well (e.g. assistant commands):",
+                "they teach the intent model, and the difficulty model that such requests are easy."
+            })
+    List<Path> easyData = List.of();
+
+    @Option(
+            names = "--exclude",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = {
+                "Leave out of training every record whose question (normalised prompt, as the split compares them)",
+                "occurs in these files: to train without a set that will be evaluated (MMLU-Pro reuses MMLU stems)."
+            })
+    List<Path> exclude = List.of();
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The bundle folder to write.")
     Path out;
@@ -90,20 +111,34 @@ final class TrainCommand implements Callable<Integer> {
         TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), loaded);
         RecordLoader.Loaded records = RecordLoader.load(data, skipInvalid);
         RecordLoader.Loaded intentOnly = RecordLoader.load(intentData, skipInvalid);
+        RecordLoader.Loaded easy = RecordLoader.load(easyData, skipInvalid);
+        easy.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
         records.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
         intentOnly.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
-        List<LabelledRecord> all = records.records();
+        java.util.Set<String> excluded = new java.util.HashSet<>();
+        RecordLoader.load(exclude, skipInvalid).records().forEach(r -> excluded.add(Splits.key(r)));
+        java.util.function.Function<RecordLoader.Loaded, List<LabelledRecord>> kept =
+                loaded1 -> loaded1.records().stream()
+                        .filter(r -> !excluded.contains(Splits.key(r)))
+                        .toList();
+        List<LabelledRecord> all = kept.apply(records);
+        List<LabelledRecord> intentRecords = kept.apply(intentOnly);
+        List<LabelledRecord> easyRecords = kept.apply(easy);
         List<Path> files = new java.util.ArrayList<>(data);
         files.addAll(intentData);
+        files.addAll(easyData);
         long started = System.nanoTime();
-        List<ModelCard> cards =
-                ClassifierTrainer.train(files, all, intentOnly.records(), intents, tierMap, options, out, line -> {
+        List<ModelCard> cards = ClassifierTrainer.train(
+                files, all, intentRecords, easyRecords, intents, tierMap, options, out, line -> {
                     stdout.println(line);
                     stdout.flush();
                 });
         stdout.printf(
                 "trained %d models on %d records in %.1f s into %s%n",
-                cards.size(), all.size() + intentOnly.records().size(), (System.nanoTime() - started) / 1e9, out);
+                cards.size(),
+                all.size() + intentRecords.size() + easyRecords.size(),
+                (System.nanoTime() - started) / 1e9,
+                out);
         return 0;
     }
 }

@@ -14,6 +14,16 @@ final class TrainingOptions {
     String features;
 
     @Option(
+            names = "--difficulty",
+            defaultValue = "irt",
+            paramLabel = "KIND",
+            description = {
+                "irt: one item-response model over every outcome set's models (a prompt's ease, each model's ability);",
+                "tiers: one model per tier of the tier map (default: ${DEFAULT-VALUE})."
+            })
+    String difficulty;
+
+    @Option(
             names = "--epochs",
             defaultValue = "2",
             paramLabel = "N",
@@ -76,6 +86,7 @@ final class TrainingOptions {
                 minCount,
                 intentMinCount,
                 maxColumns,
-                success);
+                success,
+                ClassifierTrainer.Difficulty.named(difficulty));
     }
 }

@@ -46,10 +46,22 @@ class TrainCommandTest {
         Path bundle = dir.resolve("bundle");
         MainTest.Run train = MainTest.run("train", "--data", data.toString(), "--out", bundle.toString());
         assertEquals(0, train.code(), train.err());
-        assertTrue(train.out().contains("trained 4 models on 200 records"), train.out());
-        for (String name : new String[] {"intent", "difficulty-tier2", "difficulty-tier3", "classifier"}) {
+        assertTrue(train.out().contains("trained 3 models on 200 records"), train.out());
+        for (String name : new String[] {"intent", "difficulty", "classifier"}) {
             assertTrue(Files.exists(bundle.resolve(name + ".onnx")) && Files.exists(bundle.resolve(name + ".json")));
         }
+        // one difficulty model per tier instead, on request
+        Path tiers = dir.resolve("tiers");
+        MainTest.Run perTier =
+                MainTest.run("train", "--data", data.toString(), "--out", tiers.toString(), "--difficulty", "tiers");
+        assertEquals(0, perTier.code(), perTier.err());
+        for (String name : new String[] {"intent", "difficulty-tier2", "difficulty-tier3", "classifier"}) {
+            assertTrue(Files.exists(tiers.resolve(name + ".onnx")) && Files.exists(tiers.resolve(name + ".json")));
+        }
+        MainTest.Run unknown =
+                MainTest.run("train", "--data", data.toString(), "--out", tiers.toString(), "--difficulty", "2pl");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--difficulty"), unknown.err());
         // the bundle knows only the intent 'math': the shipped policy, which routes on others, is refused
         MainTest.Run refused = MainTest.run(
                 "route", "--prompt", "What is 3 plus one?", "--explain", "--classifier", bundle.toString());

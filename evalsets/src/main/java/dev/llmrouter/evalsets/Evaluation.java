@@ -90,6 +90,22 @@ public final class Evaluation {
                                         .mapToDouble(PairOutcome::promptChars)
                                         .toArray()),
                         sub -> Baselines.length(sub, 200)));
+        double[] knn = KnnBaseline.scores(replay.records(), items, options.seed());
+        java.util.IdentityHashMap<PairOutcome, Double> knnOf = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            knnOf.put(items.get(i), knn[i]);
+        }
+        routers.put(
+                "knn",
+                swept(
+                        items,
+                        cheap,
+                        strong,
+                        share,
+                        auc(items, knn),
+                        sub -> Baselines.scored(
+                                sub, sub.stream().mapToDouble(knnOf::get).toArray(), 200)));
+        bestSingle(replay).ifPresent(best -> routers.put("best_single", best));
         routers.put(
                 "oracle",
                 swept(
@@ -104,6 +120,49 @@ public final class Evaluation {
                                         .toArray()),
                         sub -> Baselines.oracle(sub, 200)));
         return new Result(routers, configured, (thresholds.size() + 1) * items.size());
+    }
+
+    /**
+     * The single model of the records with the highest mean score over every record of the run (any model
+     * the records hold, not only the pair), as one fixed point: what routing nothing at all, to the best model
+     * there is, would give. Its cost is its recorded or listed one; 0 when it has neither (see the report's
+     * models table).
+     */
+    private static Optional<RouterScore> bestSingle(Replay replay) {
+        List<LabelledRecord> records = replay.records();
+        Map<String, double[]> sums = new TreeMap<>();
+        for (LabelledRecord r : records) {
+            r.outcomes().forEach((m, o) -> {
+                double[] s = sums.computeIfAbsent(m, k -> new double[3]);
+                s[0] += o.score();
+                s[1]++;
+                s[2] += replay.pair().costOf(m, r);
+            });
+        }
+        List<PairOutcome> items = replay.outcomes();
+        CurvePoint cheap = Baselines.alwaysCheap(items);
+        CurvePoint strong = Baselines.alwaysStrong(items);
+        return sums.entrySet().stream()
+                .filter(e -> e.getValue()[1] == records.size())
+                .max(java.util.Comparator.comparingDouble((Map.Entry<String, double[]> e) -> e.getValue()[0])
+                        .thenComparing(Map.Entry::getKey))
+                .map(e -> {
+                    double[] s = e.getValue();
+                    double quality = s[0] / records.size();
+                    boolean isStrong = e.getKey().equals(replay.pair().strong());
+                    CurvePoint at = new CurvePoint(Double.NaN, isStrong ? 1 : 0, quality, s[2], 0);
+                    return new RouterScore(
+                            box(Metrics.pgr(quality, cheap.quality(), strong.quality())),
+                            Map.of("50", Optional.empty(), "80", Optional.empty(), "95", Optional.empty()),
+                            Optional.empty(),
+                            quality,
+                            s[2],
+                            at.strongShare(),
+                            0,
+                            perDollar(at, records.size()),
+                            Map.of(),
+                            List.of(at));
+                });
     }
 
     /** Thresholds that spread the sweep evenly over the scores the router actually produced. */
@@ -144,7 +203,8 @@ public final class Evaluation {
                                 c.gateThreshold(),
                                 c.maxEscalations(),
                                 c.streaming(),
-                                c.onEscalationFailure()));
+                                c.onEscalationFailure(),
+                                c.unfamiliarBelow()));
             case FLOOR ->
                 Replay.variant(
                         policy,
@@ -156,7 +216,8 @@ public final class Evaluation {
                                 c.gateThreshold(),
                                 c.maxEscalations(),
                                 c.streaming(),
-                                c.onEscalationFailure()));
+                                c.onEscalationFailure(),
+                                c.unfamiliarBelow()));
             case GATE ->
                 Replay.variant(
                         policy,
@@ -168,7 +229,8 @@ public final class Evaluation {
                                 threshold,
                                 Math.max(1, c.maxEscalations()),
                                 c.streaming(),
-                                c.onEscalationFailure()));
+                                c.onEscalationFailure(),
+                                c.unfamiliarBelow()));
         };
     }
 

@@ -55,6 +55,11 @@ public final class Replay {
         return n == 0 ? 0 : memo.nanos.sum() / 1000.0 / n;
     }
 
+    /** The pair of the run. */
+    public EvalPair pair() {
+        return pair;
+    }
+
     /** The records of the run: those with outcomes for both tiers. */
     public List<LabelledRecord> records() {
         return records;
@@ -119,10 +124,10 @@ public final class Replay {
             }
         }
         Classification classification = memo.cache.get(key(record));
-        double difficulty = classification == null ? 0 : 1 - classification.successAt(pair.cheapTier());
-        double gain = classification == null
-                ? 0
-                : classification.successAt(pair.strongTier()) - classification.successAt(pair.cheapTier());
+        double cheapSuccess = classification == null ? 1 : classification.successOf(pair.cheapTier(), pair.cheap());
+        double difficulty = 1 - cheapSuccess;
+        double gain =
+                classification == null ? 0 : classification.successOf(pair.strongTier(), pair.strong()) - cheapSuccess;
         return new Decision(
                 trace.route().orElse(""),
                 trace.start().orElse(""),

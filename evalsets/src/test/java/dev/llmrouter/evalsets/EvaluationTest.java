@@ -157,8 +157,13 @@ class EvaluationTest {
         // cheap 3/6, strong 5/6: the configured point recovers the whole gap at half the strong calls
         assertEquals(1.0, Metrics.pgr(router.quality(), 0.5, 5.0 / 6).getAsDouble(), 1e-12);
         assertEquals(
-                Set.of("router", "random", "always_cheap", "always_strong", "length", "oracle"),
+                Set.of("router", "random", "always_cheap", "always_strong", "length", "knn", "best_single", "oracle"),
                 result.routers().keySet());
+        // the best single model is the strong one (5 of 6 right), all of the gap at every call
+        RouterScore best = result.routers().get("best_single");
+        assertEquals(5.0 / 6, best.quality(), 1e-12);
+        assertEquals(1.0, best.apgr().orElseThrow(), 1e-12);
+        assertEquals(1.0, best.strongShare(), 1e-12);
         assertEquals(Set.of("code", "math"), router.segments().keySet());
         assertEquals(3, router.segments().get("math").records());
         // positives (strong better) r3, r4, r5 at difficulty .7 .8 .4; negatives .1 .2 .6: 8 of 9 pairs ordered

@@ -3,6 +3,7 @@ package dev.llmrouter.classify;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -10,14 +11,31 @@ import java.util.TreeMap;
  *
  * @param intents probability of each intent label; sums to 1
  * @param successByTier probability that a model of each tier answers well
+ * @param ease for an item-response classifier, the request's ease: the log-odds that a model of ability 0
+ *     answers it well (empty for other classifiers)
+ * @param abilities for an item-response classifier, the ability of each model it has data for, by name
+ * @param familiarity for a learned classifier, how familiar the request is from 0 to 1: the share of its word
+ *     and character features that the difficulty model learned a weight for (empty for the heuristic).
+ *     Requests unlike the training data score low, and the predicted success is least reliable there.
  */
-public record Classification(Map<String, Double> intents, Map<Integer, Double> successByTier) {
+public record Classification(
+        Map<String, Double> intents,
+        Map<Integer, Double> successByTier,
+        OptionalDouble ease,
+        Map<String, Double> abilities,
+        OptionalDouble familiarity) {
     public Classification {
         if (intents.isEmpty() || successByTier.isEmpty()) {
             throw new IllegalArgumentException("a classification needs at least one intent and one tier");
         }
         intents = Map.copyOf(intents);
         successByTier = Map.copyOf(successByTier);
+        abilities = Map.copyOf(abilities);
+    }
+
+    /** A classification by tier only. */
+    public Classification(Map<String, Double> intents, Map<Integer, Double> successByTier) {
+        this(intents, successByTier, OptionalDouble.empty(), Map.of(), OptionalDouble.empty());
     }
 
     public String topIntent() {
@@ -37,5 +55,21 @@ public record Classification(Map<String, Double> intents, Map<Integer, Double> s
         NavigableMap<Integer, Double> byTier = new TreeMap<>(successByTier);
         Map.Entry<Integer, Double> entry = byTier.floorEntry(tier);
         return (entry != null ? entry : byTier.firstEntry()).getValue();
+    }
+
+    /**
+     * Predicted success for one model: from its own ability when the classifier knows a model by one of
+     * {@code names} (the catalog id, then the provider's id), else from its tier's.
+     */
+    public double successOf(int tier, String... names) {
+        if (ease.isPresent()) {
+            for (String name : names) {
+                Double ability = abilities.get(name);
+                if (ability != null) {
+                    return 1 / (1 + Math.exp(-(ease.getAsDouble() + ability)));
+                }
+            }
+        }
+        return successAt(tier);
     }
 }

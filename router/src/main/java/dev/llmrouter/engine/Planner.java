@@ -91,7 +91,7 @@ final class Planner {
                         .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparing(rank))
                         .toList()
                 : ranking;
-        ModelSpec start = start(route, ladder, classification);
+        ModelSpec start = start(route, ladder, classification, trace);
         trace.ranked(ranking, start);
         return new Ready(new Plan(request, route, classification, promptTokens, ladder, start));
     }
@@ -111,30 +111,51 @@ final class Planner {
     }
 
     /**
-     * The fixed start when it passed the filters, else the first model whose tier's predicted success reaches
-     * the quality floor and lies within the quality gap of the best candidate's; else the likeliest to succeed.
+     * The fixed start when it passed the filters, else the first model whose predicted success reaches the
+     * quality floor and lies within the quality gap of the best candidate's (else the likeliest to succeed),
+     * moved one tier up when the request is less familiar than the route's {@code unfamiliar_below}.
      */
-    private static ModelSpec start(Route route, List<ModelSpec> ladder, Classification classification) {
+    private static ModelSpec start(
+            Route route, List<ModelSpec> ladder, Classification classification, TraceRecorder trace) {
         Optional<ModelSpec> fixed = route.select()
                 .start()
                 .flatMap(id -> ladder.stream().filter(m -> m.id().equals(id)).findFirst());
         if (fixed.isPresent()) {
             return fixed.get();
         }
+        ModelSpec chosen = predicted(route, ladder, classification);
+        if (classification.familiarity().isPresent()
+                && classification.familiarity().getAsDouble() < route.cascade().unfamiliarBelow()) {
+            Optional<ModelSpec> higher =
+                    ladder.stream().filter(m -> m.tier() > chosen.tier()).findFirst();
+            if (higher.isPresent()) {
+                trace.unfamiliar();
+                return higher.get();
+            }
+        }
+        return chosen;
+    }
+
+    private static ModelSpec predicted(Route route, List<ModelSpec> ladder, Classification classification) {
         double floor = route.cascade().qualityFloor();
         double best = ladder.stream()
-                .mapToDouble(m -> classification.successAt(m.tier()))
+                .mapToDouble(m -> success(classification, m))
                 .max()
                 .orElse(0);
         double least = Math.max(floor, best - route.cascade().qualityGap());
         return ladder.stream()
-                .filter(m -> classification.successAt(m.tier()) >= least)
+                .filter(m -> success(classification, m) >= least)
                 .findFirst()
                 .orElseGet(() -> ladder.stream()
-                        .max(Comparator.comparingDouble((ModelSpec m) -> classification.successAt(m.tier()))
+                        .max(Comparator.comparingDouble((ModelSpec m) -> success(classification, m))
                                 .thenComparing(
                                         Comparator.comparingInt(ladder::indexOf).reversed()))
                         .orElseThrow());
+    }
+
+    /** A model's predicted success: its own when the classifier knows it by catalog or provider id, else its tier's. */
+    static double success(Classification classification, ModelSpec model) {
+        return classification.successOf(model.tier(), model.id(), model.upstreamId());
     }
 
     static Comparator<ModelSpec> rankOrder(
@@ -148,7 +169,7 @@ final class Planner {
                         Comparator.comparingDouble(
                                 (ModelSpec m) -> m.expectedLatencyMs(OutputBudget.onModel(request, route, m)));
                     case QUALITY ->
-                        Comparator.comparingDouble((ModelSpec m) -> -classification.successAt(m.tier()))
+                        Comparator.comparingDouble((ModelSpec m) -> -success(classification, m))
                                 .thenComparing(cheapest);
                 };
         return order.thenComparing(ModelSpec::id);

@@ -76,7 +76,15 @@ final class TraceRecorder {
         c.successByTier().forEach((tier, p) -> byTier.put(Integer.toString(tier), round(p)));
         Map<String, Double> intents = new TreeMap<>();
         c.intents().forEach((k, v) -> intents.put(k, round(v)));
-        classification = Optional.of(new ClassificationView(c.topIntent(), intents, byTier));
+        Optional<Double> familiarity =
+                c.familiarity().isPresent() ? Optional.of(round(c.familiarity().getAsDouble())) : Optional.empty();
+        classification = Optional.of(new ClassificationView(c.topIntent(), intents, byTier, familiarity, false));
+    }
+
+    /** The route's {@code unfamiliar_below} raised the start one tier: the request is unlike the training data. */
+    void unfamiliar() {
+        classification = classification.map(
+                c -> new ClassificationView(c.topIntent(), c.intents(), c.successByTier(), c.familiarity(), true));
     }
 
     void routed(String routeName, String risk) {

@@ -34,6 +34,8 @@ import java.util.Map;
  * @param thresholds calibrated thresholds by name (e.g. the quality floor for a 50% strong share)
  * @param provenance Tribuo's provenance of the trained model
  * @param created ISO-8601 date of export
+ * @param irt for the item-response difficulty model, the abilities that turn its per-prompt ease into each
+ *     model's and each tier's probability of success; {@code null} for every other model
  */
 public record ModelCard(
         String name,
@@ -50,7 +52,10 @@ public record ModelCard(
         Map<String, Double> metrics,
         Map<String, Double> thresholds,
         String provenance,
-        String created) {
+        String created,
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Irt irt) {
 
     private static final ObjectMapper JSON = Json.MAPPER
             .copy()
@@ -64,6 +69,24 @@ public record ModelCard(
         training = List.copyOf(training);
         metrics = Map.copyOf(metrics);
         thresholds = Map.copyOf(thresholds);
+    }
+
+    /**
+     * What an item-response difficulty model adds to its card. The ONNX graph gives a prompt's ease {@code e}
+     * (the log-odds of success for a model of ability 0); a model of ability {@code a} answers it well with
+     * probability {@code sigmoid(e + a)}.
+     *
+     * @param abilities each model of the training data by its name there
+     * @param tierAbilities each tier's ability: the mean of its models' (by the tier map used in training), for
+     *     catalog models the data does not name
+     * @param assumptions what the labels rest on beyond the recorded outcomes, in words
+     */
+    public record Irt(Map<String, Double> abilities, Map<Integer, Double> tierAbilities, List<String> assumptions) {
+        public Irt {
+            abilities = Map.copyOf(abilities);
+            tierAbilities = Map.copyOf(tierAbilities);
+            assumptions = List.copyOf(assumptions);
+        }
     }
 
     /** The same card for another file: its name and the file's sha256. */
@@ -83,7 +106,8 @@ public record ModelCard(
                 metrics,
                 thresholds,
                 provenance,
-                created);
+                created,
+                irt);
     }
 
     /** This card with what training measured and recorded after export. */
@@ -104,7 +128,29 @@ public record ModelCard(
                 measured,
                 calibrated,
                 trainerProvenance,
-                date);
+                date,
+                irt);
+    }
+
+    /** This card with the abilities of an item-response model. */
+    public ModelCard withIrt(Irt abilities) {
+        return new ModelCard(
+                name,
+                kind,
+                labels,
+                positiveLabel,
+                tier,
+                domain,
+                featureSpec,
+                featureSpecHash,
+                columns,
+                onnxSha256,
+                training,
+                metrics,
+                thresholds,
+                provenance,
+                created,
+                abilities);
     }
 
     /** A training input: path as given, its sha256, and how many rows of it were used. */

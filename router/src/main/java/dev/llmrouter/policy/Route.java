@@ -177,6 +177,9 @@ public record Route(
      * @param streaming what a streaming request does, since a model cannot change after its first byte
      * @param onEscalationFailure what happens when the gate asked for a stronger answer and no stronger
      *     attempt succeeded
+     * @param unfamiliarBelow a request whose familiarity (how much of it the learned classifier saw in
+     *     training, 0 to 1) is below this starts one tier above the one the floor and gap chose, since the
+     *     predicted success is least reliable there (0: off; the heuristic classifier gives no familiarity)
      */
     public record Cascade(
             boolean enabled,
@@ -185,9 +188,10 @@ public record Route(
             double gateThreshold,
             int maxEscalations,
             Streaming streaming,
-            OnEscalationFailure onEscalationFailure) {
+            OnEscalationFailure onEscalationFailure,
+            double unfamiliarBelow) {
         public static final Cascade DEFAULT =
-                new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER, OnEscalationFailure.SERVE);
+                new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER, OnEscalationFailure.SERVE, 0);
 
         public enum Streaming {
             /** Buffer the cheaper answers, release one only when the gate accepts it. */

@@ -174,7 +174,8 @@ final class VerbReader {
                 "gate_threshold",
                 "max_escalations",
                 "streaming",
-                "on_escalation_failure"));
+                "on_escalation_failure",
+                "unfamiliar_below"));
         Route.Cascade d = Route.Cascade.DEFAULT;
         return new Route.Cascade(
                 node.bool("enabled").orElse(d.enabled()),
@@ -185,7 +186,8 @@ final class VerbReader {
                 choice(node, "streaming", "streaming mode", Route.Cascade.Streaming.class)
                         .orElse(d.streaming()),
                 choice(node, "on_escalation_failure", "choice", Route.Cascade.OnEscalationFailure.class)
-                        .orElse(d.onEscalationFailure()));
+                        .orElse(d.onEscalationFailure()),
+                node.number("unfamiliar_below", 0, 1).orElse(d.unfamiliarBelow()));
     }
 
     /** A field naming one constant of {@code type} in lower case; anything else is a problem at its path. */

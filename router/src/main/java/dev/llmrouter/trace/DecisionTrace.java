@@ -133,7 +133,11 @@ public record DecisionTrace(
             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int metadataCapped) {}
 
     public record ClassificationView(
-            String topIntent, Map<String, Double> intents, Map<String, Double> successByTier) {}
+            String topIntent,
+            Map<String, Double> intents,
+            Map<String, Double> successByTier,
+            Optional<Double> familiarity,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean unfamiliar) {}
 
     /**
      * One catalog model and what the filters said of it.

@@ -202,7 +202,8 @@ class PolicyAdmissionRulesTest {
                         0.5,
                         2,
                         Route.Cascade.Streaming.BUFFER,
-                        Route.Cascade.OnEscalationFailure.SERVE),
+                        Route.Cascade.OnEscalationFailure.SERVE,
+                        0),
                 route.cascade());
         assertEquals(Route.Rank.DEFAULT, route.rank());
         assertEquals(Route.Mutate.DEFAULT, route.mutate());
@@ -237,7 +238,8 @@ class PolicyAdmissionRulesTest {
                         0.5,
                         3,
                         Route.Cascade.Streaming.BUFFER,
-                        Route.Cascade.OnEscalationFailure.SERVE),
+                        Route.Cascade.OnEscalationFailure.SERVE,
+                        0),
                 route.cascade());
     }
 
@@ -299,7 +301,14 @@ class PolicyAdmissionRulesTest {
                 r.fallback());
         assertEquals(
                 new Route.Cascade(
-                        false, 0.6, 1.0, 0.4, 0, Route.Cascade.Streaming.SKIP, Route.Cascade.OnEscalationFailure.SERVE),
+                        false,
+                        0.6,
+                        1.0,
+                        0.4,
+                        0,
+                        Route.Cascade.Streaming.SKIP,
+                        Route.Cascade.OnEscalationFailure.SERVE,
+                        0),
                 r.cascade());
         assertEquals(
                 new RiskClass("standard", Set.of(), Set.of()),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.engine.FakeClock;
 import dev.llmrouter.engine.Scenario;
 import dev.llmrouter.provider.ErrorKind;
@@ -17,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,17 @@ class GoldenTraceTest {
                                 .app("capped")
                                 .prompt("x".repeat(199_972)),
                         false),
+                new Golden(
+                        "explain_unfamiliar",
+                        Scenario.scenario("explain an easy request unlike the training data")
+                                .policy("unfamiliar-policy.yaml")
+                                .classified(new Classification(
+                                        Scenario.EASY.intents(),
+                                        Scenario.EASY.successByTier(),
+                                        OptionalDouble.empty(),
+                                        Map.of(),
+                                        OptionalDouble.of(0.31))),
+                        true),
                 new Golden(
                         "explain_pinned",
                         Scenario.scenario("explain on the pinned route")

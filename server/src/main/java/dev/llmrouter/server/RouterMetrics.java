@@ -4,6 +4,7 @@ import dev.llmrouter.gate.EscalationCause;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -102,6 +103,26 @@ final class RouterMetrics {
                     .register(registry)
                     .increment();
         }
+        trace.classification().ifPresent(c -> c.familiarity().ifPresent(f -> {
+            // in percent: Micrometer's fixed-boundary histogram counts no value below 1 in its buckets
+            DistributionSummary.builder("llm.router.familiarity.percent")
+                    .description("How familiar requests are to the learned classifier (the share of their features"
+                            + " it learned from, in percent), by route; a falling mean is traffic unlike the"
+                            + " training data")
+                    .tags(common)
+                    .tags("route", route)
+                    .serviceLevelObjectives(30, 50, 60, 70, 80, 90)
+                    .register(registry)
+                    .record(100 * f);
+            if (c.unfamiliar()) {
+                Counter.builder("llm.router.unfamiliar")
+                        .description("Requests started one tier higher by the route's unfamiliar_below")
+                        .tags(common)
+                        .tags("route", route)
+                        .register(registry)
+                        .increment();
+            }
+        }));
         double upstreamMs = attempts(trace, common, route);
         long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
         Timer.builder("llm.router.decision")

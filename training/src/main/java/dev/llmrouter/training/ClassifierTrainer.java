@@ -59,6 +59,7 @@ public final class ClassifierTrainer {
      * @param maxColumns the most input columns a model may have
      * @param learningRate AdaGrad's base learning rate for the difficulty and gate models
      * @param intentLearningRate the same for the intent model
+     * @param difficulty which difficulty model to train
      */
     public record Options(
             FeatureSpec spec,
@@ -70,14 +71,39 @@ public final class ClassifierTrainer {
             int minCount,
             int intentMinCount,
             int maxColumns,
-            double successThreshold) {
+            double successThreshold,
+            Difficulty difficulty) {
         public static final Options DEFAULT =
-                new Options(FeatureSpec.DEFAULT, 42, 0.25, 2, 0.05, 0.5, 2, 5, 20_000, 0.8);
+                new Options(FeatureSpec.DEFAULT, 42, 0.25, 2, 0.05, 0.5, 2, 5, 20_000, 0.8, Difficulty.IRT);
+    }
+
+    /** How difficulty is learned. */
+    public enum Difficulty {
+        /** One item-response model over every outcome set's models: a prompt's ease and each model's ability. */
+        IRT,
+        /** One model per tier: did the tier's models (in the tier map) answer well. */
+        TIERS;
+
+        /** The kind of this name, as {@code --difficulty} takes it. */
+        public static Difficulty named(String name) {
+            for (Difficulty d : values()) {
+                if (d.name().equalsIgnoreCase(name)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("--difficulty: expected irt or tiers, got '" + name + "'");
+        }
     }
 
     /** The data of one model: feature vectors with their labels, train and test sides. */
     private record Labelled(
             List<SparseVector> train, List<String> trainLabels, List<SparseVector> test, List<String> testLabels) {}
+
+    /**
+     * The intent model trains on at most this many prompts an intent (drawn by the seed): one large labelled
+     * set (77 banking intents, all support) would otherwise teach that most requests are support requests.
+     */
+    static final int MAX_PER_INTENT = 4_000;
 
     /** A gate is trained for an intent with at least this many training answers. */
     static final int MIN_GATE_ANSWERS = 50;
@@ -98,11 +124,29 @@ public final class ClassifierTrainer {
             Options options,
             Path out,
             Consumer<String> progress) {
+        return train(files, records, intentOnly, List.of(), intents, tiers, options, out, progress);
+    }
+
+    /**
+     * As above; {@code easy} records (intent-labelled prompts every model is assumed to answer well) teach the
+     * intent model, and the item-response difficulty model that such requests are easy.
+     */
+    public static List<ModelCard> train(
+            List<Path> files,
+            List<LabelledRecord> records,
+            List<LabelledRecord> intentOnly,
+            List<LabelledRecord> easy,
+            IntentMap intents,
+            TierMap tiers,
+            Options options,
+            Path out,
+            Consumer<String> progress) {
         Splits splits = new Splits(options.seed(), options.testFraction());
         return train(
                 files,
                 records,
                 intentOnly,
+                easy,
                 r -> splits.sideOf(r) == Splits.Side.TEST,
                 intents,
                 tiers,
@@ -116,6 +160,7 @@ public final class ClassifierTrainer {
             List<Path> files,
             List<LabelledRecord> records,
             List<LabelledRecord> intentOnly,
+            List<LabelledRecord> easy,
             java.util.function.Predicate<LabelledRecord> heldOut,
             IntentMap intents,
             TierMap tiers,
@@ -125,6 +170,7 @@ public final class ClassifierTrainer {
         FeatureExtractor extractor = SentenceEncoder.extractorFor(options.spec(), Device.CPU);
         List<LabelledRecord> all = new ArrayList<>(records);
         all.addAll(intentOnly);
+        all.addAll(easy);
         progress.accept("extracting features of " + all.size() + " records");
         List<SparseVector> vectors = all.parallelStream()
                 .map(r -> extractor.extract(r.prompt(), r.turns().size() + 1))
@@ -140,8 +186,8 @@ public final class ClassifierTrainer {
             throw new UncheckedIOException("cannot create " + out, e);
         }
         List<ModelCard> cards = new ArrayList<>();
-        Labelled intentData =
-                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null));
+        Labelled intentData = balanced(
+                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null)), MAX_PER_INTENT, options.seed());
         cards.add(trainOne(
                 "intent",
                 "intent",
@@ -156,28 +202,22 @@ public final class ClassifierTrainer {
                 out,
                 progress));
         List<SparseVector> outcomeVectors = vectors.subList(0, records.size());
-        TreeSet<Integer> tierSet = new TreeSet<>();
-        records.forEach(r -> r.outcomes().keySet().forEach(m -> tiers.tierOf(m).ifPresent(tierSet::add)));
-        for (int tier : tierSet) {
-            Labelled data =
-                    labelled(records, outcomeVectors, test, r -> success(r, tier, tiers, options.successThreshold()));
-            if (data.train().isEmpty() || new TreeSet<>(data.trainLabels()).size() < 2) {
-                progress.accept("tier " + tier + ": not enough labelled outcomes, no model");
-                continue;
-            }
-            cards.add(trainOne(
-                    "difficulty-tier" + tier,
-                    "difficulty",
-                    tier,
-                    List.of(),
-                    "ok",
-                    data,
-                    options.minCount(),
-                    options.learningRate(),
+        if (options.difficulty() == Difficulty.IRT) {
+            int from = records.size() + intentOnly.size();
+            cards.add(IrtTrainer.train(
+                    records,
+                    outcomeVectors,
+                    test,
+                    easy,
+                    vectors.subList(from, all.size()),
+                    java.util.Arrays.copyOfRange(test, from, all.size()),
+                    tiers,
                     options,
                     provenance,
                     out,
                     progress));
+        } else {
+            trainTiers(records, outcomeVectors, test, tiers, options, provenance, out, progress, cards);
         }
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
         Map<String, Labelled> answers = answers(records, test, extractor, tiers, intents, options.successThreshold());
@@ -213,6 +253,42 @@ public final class ClassifierTrainer {
         return cards;
     }
 
+    /** One difficulty model per tier (did the tier's models answer well), each added to {@code cards}. */
+    private static void trainTiers(
+            List<LabelledRecord> records,
+            List<SparseVector> outcomeVectors,
+            boolean[] test,
+            TierMap tiers,
+            Options options,
+            List<ModelCard.TrainingFile> provenance,
+            Path out,
+            Consumer<String> progress,
+            List<ModelCard> cards) {
+        TreeSet<Integer> tierSet = new TreeSet<>();
+        records.forEach(r -> r.outcomes().keySet().forEach(m -> tiers.tierOf(m).ifPresent(tierSet::add)));
+        for (int tier : tierSet) {
+            Labelled data =
+                    labelled(records, outcomeVectors, test, r -> success(r, tier, tiers, options.successThreshold()));
+            if (data.train().isEmpty() || new TreeSet<>(data.trainLabels()).size() < 2) {
+                progress.accept("tier " + tier + ": not enough labelled outcomes, no model");
+                continue;
+            }
+            cards.add(trainOne(
+                    "difficulty-tier" + tier,
+                    "difficulty",
+                    tier,
+                    List.of(),
+                    "ok",
+                    data,
+                    options.minCount(),
+                    options.learningRate(),
+                    options,
+                    provenance,
+                    out,
+                    progress));
+        }
+    }
+
     /**
      * Joins the intent and difficulty models into {@code classifier.onnx}, checks that it gives each model's
      * outputs through DJL (on up to 300 prompts), and writes its card.
@@ -246,7 +322,8 @@ public final class ClassifierTrainer {
                     Map.of(),
                     Map.of(),
                     "",
-                    "");
+                    "",
+                    null);
             draft.write(out.resolve("classifier.json"));
             double worst = 0;
             try (OnnxModel joined = OnnxModel.load(out, "classifier", options.spec(), Device.CPU)) {
@@ -400,6 +477,28 @@ public final class ClassifierTrainer {
         return n == 0 ? null : sum / n >= threshold ? "ok" : "fail";
     }
 
+    /** {@code data} with at most {@code max} training rows a label, drawn by {@code seed}; the test side whole. */
+    private static Labelled balanced(Labelled data, int max, long seed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < data.train().size(); i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(seed));
+        Map<String, Integer> taken = new TreeMap<>();
+        BitSet keep = new BitSet();
+        for (int i : order) {
+            if (taken.merge(data.trainLabels().get(i), 1, Integer::sum) <= max) {
+                keep.set(i);
+            }
+        }
+        Labelled out = new Labelled(new ArrayList<>(), new ArrayList<>(), data.test(), data.testLabels());
+        for (int i = keep.nextSetBit(0); i >= 0; i = keep.nextSetBit(i + 1)) {
+            out.train().add(data.train().get(i));
+            out.trainLabels().add(data.trainLabels().get(i));
+        }
+        return out;
+    }
+
     private static Labelled labelled(
             List<LabelledRecord> records,
             List<SparseVector> vectors,
@@ -469,7 +568,8 @@ public final class ClassifierTrainer {
                     Map.of(),
                     Map.of(),
                     "",
-                    "");
+                    "",
+                    null);
             draft.write(out.resolve(name + ".json"));
             metrics.put(
                     "onnx_parity_max_abs_diff",

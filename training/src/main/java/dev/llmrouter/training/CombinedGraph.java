@@ -23,8 +23,16 @@ import java.util.List;
  * its outputs unchanged.
  */
 final class CombinedGraph {
-    /** One exported model: its file, its name (the output's), and its input columns in the feature space. */
-    record Head(Path onnx, String name, BitSet columns) {}
+    /**
+     * One exported model: its file, its name (the output's), and its input columns in the feature space;
+     * {@code trailing}: the export has further input rows after those columns' (an item-response model's
+     * one-hot model columns), which are left out.
+     */
+    record Head(Path onnx, String name, BitSet columns, boolean trailing) {
+        Head(Path onnx, String name, BitSet columns) {
+            this(onnx, name, columns, false);
+        }
+    }
 
     private CombinedGraph() {}
 
@@ -52,7 +60,7 @@ final class CombinedGraph {
                 System.arraycopy(w, row * classes, padded, target * classes, classes);
                 row++;
             }
-            if (row != rows) {
+            if (row != rows && !(head.trailing() && row < rows)) {
                 throw new IllegalStateException(
                         head.name() + ": its ONNX file has " + rows + " input rows but its card " + row + " columns");
             }

@@ -58,7 +58,12 @@ final class TribuoExamples {
     }
 
     Example<Label> example(SparseVector v, String label) {
-        int n = 0;
+        return example(v, label, null);
+    }
+
+    /** The example of {@code v}, plus a one-hot feature named {@code extra} when it is not null. */
+    Example<Label> example(SparseVector v, String label, String extra) {
+        int n = extra == null ? 0 : 1;
         for (int index : v.indices()) {
             if (columns.get(index)) {
                 n++;
@@ -73,6 +78,10 @@ final class TribuoExamples {
                 featureNames[k] = name(index);
                 values[k++] = v.values()[i];
             }
+        }
+        if (extra != null) {
+            featureNames[k] = extra;
+            values[k] = 1;
         }
         return new ArrayExample<>(new Label(label), featureNames, values);
     }

@@ -42,7 +42,17 @@ class ClassifierTrainerTest {
     static final IntentMap INTENTS =
             new IntentMap(List.of("math", "writing"), Map.of("fixture", Map.of("sums", "math", "poems", "writing")));
     static final ClassifierTrainer.Options OPTIONS = new ClassifierTrainer.Options(
-            dev.llmrouter.features.FeatureSpec.DEFAULT, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8);
+            dev.llmrouter.features.FeatureSpec.DEFAULT,
+            7,
+            0.25,
+            5,
+            0.5,
+            0.5,
+            1,
+            1,
+            20_000,
+            0.8,
+            ClassifierTrainer.Difficulty.TIERS);
 
     @TempDir
     static Path dir;
@@ -146,7 +156,17 @@ class ClassifierTrainerTest {
     @Test
     void sentenceEmbeddingFeaturesTrainExportAndServe() {
         ClassifierTrainer.Options withEncoder = new ClassifierTrainer.Options(
-                dev.llmrouter.features.FeatureSpec.WITH_MINILM, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8);
+                dev.llmrouter.features.FeatureSpec.WITH_MINILM,
+                7,
+                0.25,
+                5,
+                0.5,
+                0.5,
+                1,
+                1,
+                20_000,
+                0.8,
+                ClassifierTrainer.Difficulty.TIERS);
         List<ModelCard> embedded = ClassifierTrainer.train(
                 List.of(dir.resolve("fixture.jsonl")),
                 records,
@@ -226,7 +246,8 @@ class ClassifierTrainerTest {
                             card.metrics(),
                             card.thresholds(),
                             card.provenance(),
-                            card.created())
+                            card.created(),
+                            card.irt())
                     .write(copy.resolve(file + ".json"));
         }
         IllegalArgumentException e =

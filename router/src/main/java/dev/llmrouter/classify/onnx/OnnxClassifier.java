@@ -6,6 +6,7 @@ import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.features.FeatureExtractor;
 import dev.llmrouter.features.FeatureSpec;
+import dev.llmrouter.features.ModelCard;
 import dev.llmrouter.features.SparseVector;
 import dev.llmrouter.request.ChatRequest;
 import java.io.IOException;
@@ -16,14 +17,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The learned classifier: an intent model and one difficulty model per tier, exported from Tribuo to ONNX
- * and run through DJL. A bundle is a folder with {@code intent.onnx} and {@code difficulty-tier<N>.onnx},
- * each beside its model card. Loaded once; thread-safe.
+ * The learned classifier: an intent model and a difficulty model, exported from Tribuo to ONNX and run
+ * through DJL. A bundle is a folder with {@code intent.onnx} and either {@code difficulty.onnx} (one
+ * item-response model: a prompt's ease, with each model's and tier's ability in its card) or one
+ * {@code difficulty-tier<N>.onnx} per tier, each beside its model card. Loaded once; thread-safe.
  */
 public final class OnnxClassifier implements Classifier, AutoCloseable {
     private final FeatureExtractor extractor;
@@ -63,10 +66,20 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                         + " ./llm-router train, or run the router version it was trained with"));
         FeatureExtractor extractor = SentenceEncoder.extractorFor(spec, device);
         Map<Integer, OnnxModel> difficulty = new TreeMap<>();
+        if (Files.isRegularFile(dir.resolve("difficulty.onnx"))) {
+            OnnxModel irt = OnnxModel.load(dir, "difficulty", extractor.spec(), device);
+            if (irt.card().irt() == null || irt.card().irt().tierAbilities().isEmpty()) {
+                irt.close();
+                throw new IllegalArgumentException(dir.resolve("difficulty.json")
+                        + ": a difficulty.onnx card needs its models' and tiers' abilities (irt): retrain the"
+                        + " bundle with ./llm-router train");
+            }
+            difficulty.put(0, irt);
+        }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.sorted().toList()) {
                 String name = file.getFileName().toString();
-                if (name.startsWith("difficulty-tier") && name.endsWith(".onnx")) {
+                if (!difficulty.containsKey(0) && name.startsWith("difficulty-tier") && name.endsWith(".onnx")) {
                     String model = name.substring(0, name.length() - ".onnx".length());
                     OnnxModel loaded = OnnxModel.load(dir, model, extractor.spec(), device);
                     difficulty.put(loaded.card().tier(), loaded);
@@ -76,7 +89,8 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
         if (difficulty.isEmpty()) {
-            throw new IllegalArgumentException(dir + ": no difficulty-tier<N>.onnx model in the bundle");
+            throw new IllegalArgumentException(
+                    dir + ": no difficulty.onnx or difficulty-tier<N>.onnx model in the bundle");
         }
         OnnxModel intent = OnnxModel.load(dir, "intent", extractor.spec(), device);
         String id = "onnx:" + dir.toAbsolutePath().normalize().getFileName();
@@ -99,7 +113,8 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
 
     /** The tiers this bundle predicts success for. */
     public Set<Integer> tiers() {
-        return difficulty.keySet();
+        OnnxModel irt = difficulty.get(0);
+        return irt != null ? irt.card().irt().tierAbilities().keySet() : difficulty.keySet();
     }
 
     @Override
@@ -113,9 +128,30 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             intents.put(labels.get(i), (double) p[i]);
         }
         Map<Integer, Double> success = new TreeMap<>();
+        OnnxModel irt = difficulty.get(0);
+        if (irt != null) {
+            float[] q = outputs != null ? outputs.get(irt.card().name()) : irt.predict(features);
+            int ok = irt.card().labels().indexOf(irt.card().positiveLabel());
+            // the log-odds from both probabilities: exact in float even where one of them is tiny
+            double ease = Math.log(q[ok]) - Math.log(q[1 - ok]);
+            ModelCard.Irt abilities = irt.card().irt();
+            abilities.tierAbilities().forEach((tier, a) -> success.put(tier, 1 / (1 + Math.exp(-(ease + a)))));
+            return new Classification(
+                    intents,
+                    success,
+                    OptionalDouble.of(ease),
+                    abilities.abilities(),
+                    OptionalDouble.of(irt.coverage(features, extractor.spec())));
+        }
         difficulty.forEach((tier, model) -> success.put(
                 tier, positive(model, outputs != null ? outputs.get(model.card().name()) : model.predict(features))));
-        return new Classification(intents, success);
+        OnnxModel first = difficulty.values().iterator().next();
+        return new Classification(
+                intents,
+                success,
+                OptionalDouble.empty(),
+                Map.of(),
+                OptionalDouble.of(first.coverage(features, extractor.spec())));
     }
 
     private static double positive(OnnxModel model, float[] probabilities) {

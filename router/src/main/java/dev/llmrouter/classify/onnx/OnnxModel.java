@@ -161,6 +161,27 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /**
+     * How much of a request's hashed word and character features this model learned a weight for: the share
+     * of their squared values (each group is L2-normalised) that falls on the model's columns. The dense
+     * counts and embeddings are left out, since every request has them. 1 when the request has no hashed
+     * feature at all.
+     */
+    public double coverage(SparseVector features, FeatureSpec spec) {
+        int[] idx = features.indices();
+        float[] val = features.values();
+        double known = 0;
+        double total = 0;
+        for (int i = 0; i < idx.length; i++) {
+            if (!spec.dense(idx[i])) {
+                double mass = (double) val[i] * val[i];
+                total += mass;
+                known += columnOf[idx[i]] >= 0 ? mass : 0;
+            }
+        }
+        return total == 0 ? 1 : known / total;
+    }
+
     private NDList denseInput(SparseVector features, NDManager manager) {
         float[] input = new float[width];
         int[] idx = features.indices();

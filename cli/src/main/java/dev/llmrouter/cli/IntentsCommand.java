@@ -1,0 +1,178 @@
+package dev.llmrouter.cli;
+
+import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.catalog.ModelSpec;
+import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.engine.Router;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.RecordLoader;
+import dev.llmrouter.evalsets.Splits;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.provider.ProviderClients;
+import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.Message;
+import dev.llmrouter.trace.DecisionTrace;
+import dev.llmrouter.training.IntentMap;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "intents",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Decide (call no model) every prompt of labelled files under the policy, and report the intent",
+            "model's accuracy against the files' labels (mapped by the intent map) with a confusion table, and",
+            "the tier each request starts at: how the router treats traffic of that kind."
+        })
+final class IntentsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigFiles files;
+
+    @Mixin
+    ClassifierOption classifierOption;
+
+    @Option(
+            names = "--data",
+            required = true,
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Labelled JSONL files (intent sets or outcome sets).")
+    List<Path> data;
+
+    @Option(
+            names = "--split",
+            defaultValue = "all",
+            paramLabel = "all|test",
+            description = "Every record, or only the held-out side of the training split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "N",
+            description = "Seed of the split (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--intent-map",
+            paramLabel = "FILE",
+            description = "Label-to-intent mapping (default: config/intent-map.yaml).")
+    Optional<Path> intentMap = Optional.empty();
+
+    @Override
+    public Integer call() {
+        if (!split.equals("all") && !split.equals("test")) {
+            throw new IllegalArgumentException("--split: expected all or test, got '" + split + "'");
+        }
+        Classifier classifier = classifierOption.load();
+        Catalog catalog = files.loadCatalog();
+        Policy policy = files.loadPolicy(catalog, classifier);
+        IntentMap intents = IntentMap.load(intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")));
+        Router.Builder builder = Router.builder()
+                .catalog(catalog)
+                .policy(policy)
+                .classifier(classifier)
+                .gate(classifierOption.gate());
+        // explain calls no model: the clients only complete the router, and need no key
+        catalog.providers()
+                .forEach((name, spec) -> builder.provider(name, ProviderClients.create(spec, env -> Optional.empty())));
+        Router router = builder.build();
+        List<LabelledRecord> records = RecordLoader.load(data, false).records();
+        if (split.equals("test")) {
+            records = new Splits(seed, 0.25).select(records, Splits.Side.TEST);
+        }
+        Map<String, Map<String, Integer>> confusion = new TreeMap<>();
+        Map<String, Integer> predicted = new TreeMap<>();
+        Map<String, Map<Integer, Integer>> startTiers = new TreeMap<>();
+        int labelled = 0;
+        int correct = 0;
+        for (LabelledRecord r : records) {
+            List<Message> messages = new ArrayList<>();
+            r.turns().forEach(t -> messages.add(Message.of("user", t)));
+            messages.add(Message.of("user", r.prompt()));
+            DecisionTrace trace = router.explain(
+                    new ChatRequest(messages, java.util.OptionalInt.empty(), false, Map.of(), Map.of(), ""));
+            String top = trace.classification()
+                    .map(DecisionTrace.ClassificationView::topIntent)
+                    .orElse("?");
+            int tier =
+                    trace.start().flatMap(catalog::model).map(ModelSpec::tier).orElse(0);
+            Optional<String> expected = intents.intentOf(r);
+            String group = expected.orElse("(no label)");
+            startTiers.computeIfAbsent(group, k -> new TreeMap<>()).merge(tier, 1, Integer::sum);
+            startTiers.computeIfAbsent("all", k -> new TreeMap<>()).merge(tier, 1, Integer::sum);
+            if (expected.isPresent()) {
+                labelled++;
+                correct += expected.get().equals(top) ? 1 : 0;
+                confusion.computeIfAbsent(expected.get(), k -> new TreeMap<>()).merge(top, 1, Integer::sum);
+                predicted.merge(top, 1, Integer::sum);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+                "%d records (%s), %d with an intent label; classifier %s%n%n",
+                records.size(), split, labelled, classifier.info().id());
+        if (labelled > 0) {
+            out.printf("intent accuracy %.3f%n%n", (double) correct / labelled);
+            TreeSet<String> columns = new TreeSet<>(predicted.keySet());
+            StringBuilder head = new StringBuilder("| label \\ predicted |");
+            StringBuilder rule = new StringBuilder("|---|");
+            for (String c : columns) {
+                head.append(' ').append(c).append(" |");
+                rule.append("---|");
+            }
+            out.println(head.append(" n | recall |"));
+            out.println(rule.append("---|---|"));
+            confusion.forEach((label, row) -> {
+                int n = row.values().stream().mapToInt(Integer::intValue).sum();
+                StringBuilder line = new StringBuilder("| " + label + " |");
+                columns.forEach(
+                        c -> line.append(' ').append(row.getOrDefault(c, 0)).append(" |"));
+                out.println(line.append(' ')
+                        .append(n)
+                        .append(" | ")
+                        .append(String.format("%.2f", (double) row.getOrDefault(label, 0) / n))
+                        .append(" |"));
+            });
+            out.println();
+            StringBuilder shares = new StringBuilder("predicted shares:");
+            int total = labelled;
+            predicted.forEach((k, v) -> shares.append(String.format(" %s %.1f%%", k, 100.0 * v / total)));
+            out.println(shares);
+            out.println();
+        }
+        TreeSet<Integer> tiers = new TreeSet<>();
+        startTiers.values().forEach(m -> tiers.addAll(m.keySet()));
+        StringBuilder head = new StringBuilder("| requests labelled | n |");
+        StringBuilder rule = new StringBuilder("|---|---|");
+        for (int t : tiers) {
+            head.append(t == 0 ? " refused |" : " start tier " + t + " |");
+            rule.append("---|");
+        }
+        out.println(head);
+        out.println(rule);
+        startTiers.forEach((group, byTier) -> {
+            int n = byTier.values().stream().mapToInt(Integer::intValue).sum();
+            StringBuilder line = new StringBuilder("| " + group + " | " + n + " |");
+            tiers.forEach(t -> line.append(String.format(" %.1f%% |", 100.0 * byTier.getOrDefault(t, 0) / n)));
+            out.println(line);
+        });
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,311 @@
+package dev.llmrouter.training;
+
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxModel;
+import dev.llmrouter.config.Sha256;
+import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.Metrics;
+import dev.llmrouter.evalsets.TierMap;
+import dev.llmrouter.features.ModelCard;
+import dev.llmrouter.features.SparseVector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.tribuo.Example;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.ONNXExportable;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * The item-response difficulty model: one logistic regression over (prompt, model) pairs from every outcome
+ * set at once, {@code P(model m answers x well) = sigmoid(ease(x) + ability(m))}, where {@code ease} is
+ * linear in the prompt's features and {@code ability} is a per-model term (a one-hot column of the model's
+ * name). The prompt's difficulty is thereby learned from every model that answered it (MMLU-Pro's 32,
+ * RouterBench's 11, LLMRouter's 9, the RouteLLM pair), not from one pair's tiers, and a pair never seen
+ * together still gets a per-prompt prediction. The export keeps the ease part as the ONNX graph; the abilities
+ * go into the card, with each tier's as the mean of its models'.
+ */
+final class IrtTrainer {
+    /**
+     * At most this many of a record's models teach the model (drawn by a seeded hash): MMLU-Pro's 32 answers a
+     * prompt would otherwise outweigh every other set's prompts.
+     */
+    static final int MODELS_PER_RECORD = 6;
+
+    /** At most this many easy prompts join the training rows (drawn by a seeded hash). */
+    static final int MAX_EASY = 6_000;
+
+    static final String ASSUMPTION_EASY = "The easy prompts (%d of %s) are labelled answered well by a model drawn"
+            + " at random: short assistant commands, banking questions and small talk are assumed served well by"
+            + " every model, of every tier. The outcome sets hold no such requests, and without them every"
+            + " request looks like a benchmark question.";
+
+    private IrtTrainer() {}
+
+    /** One training or held-out row: a prompt, the model that answered it, and whether it answered well. */
+    private record Row(SparseVector prompt, String model, boolean ok, String set) {}
+
+    static ModelCard train(
+            List<LabelledRecord> records,
+            List<SparseVector> vectors,
+            boolean[] test,
+            List<LabelledRecord> easy,
+            List<SparseVector> easyVectors,
+            boolean[] easyTest,
+            TierMap tiers,
+            ClassifierTrainer.Options options,
+            List<ModelCard.TrainingFile> files,
+            Path out,
+            Consumer<String> progress) {
+        List<Row> train = new ArrayList<>();
+        List<Row> heldOut = new ArrayList<>();
+        List<SparseVector> trainPrompts = new ArrayList<>();
+        TreeSet<String> models = new TreeSet<>();
+        for (int i = 0; i < records.size(); i++) {
+            LabelledRecord r = records.get(i);
+            List<String> names = new ArrayList<>(new TreeSet<>(r.outcomes().keySet()));
+            Collections.shuffle(names, new Random(options.seed() ^ r.location().hashCode()));
+            for (String m : names.subList(0, Math.min(MODELS_PER_RECORD, names.size()))) {
+                boolean ok = r.outcomes().get(m).score() >= options.successThreshold();
+                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, r.file()));
+                if (!test[i]) {
+                    models.add(m);
+                }
+            }
+            if (!test[i]) {
+                trainPrompts.add(vectors.get(i));
+            }
+        }
+        if (models.isEmpty()
+                || train.stream().allMatch(Row::ok)
+                || train.stream().noneMatch(Row::ok)) {
+            throw new IllegalArgumentException("difficulty: the training records need outcomes, some answered well"
+                    + " and some not (score at least " + options.successThreshold() + "), to learn from");
+        }
+        List<String> modelList = List.copyOf(models);
+        int easyRows = 0;
+        List<Integer> easyOrder = new ArrayList<>();
+        for (int i = 0; i < easy.size(); i++) {
+            if (!easyTest[i]) {
+                easyOrder.add(i);
+            }
+        }
+        Collections.shuffle(easyOrder, new Random(options.seed()));
+        for (int i : easyOrder.subList(0, Math.min(MAX_EASY, easyOrder.size()))) {
+            LabelledRecord r = easy.get(i);
+            String m = modelList.get(new Random(options.seed() ^ r.location().hashCode()).nextInt(modelList.size()));
+            train.add(new Row(easyVectors.get(i), m, true, r.file()));
+            trainPrompts.add(easyVectors.get(i));
+            easyRows++;
+        }
+        BitSet columns =
+                TribuoExamples.columns(options.spec(), false, trainPrompts, options.minCount(), options.maxColumns());
+        TribuoExamples examples = new TribuoExamples(options.spec(), false, columns);
+        progress.accept("difficulty: training on " + train.size() + " answers of " + modelList.size() + " models to "
+                + trainPrompts.size() + " prompts (" + easyRows + " easy), " + columns.cardinality()
+                + " feature columns; " + heldOut.size() + " answers held out");
+        LabelFactory factory = new LabelFactory();
+        MutableDataset<Label> dataset =
+                new MutableDataset<>(new SimpleDataSourceProvenance("difficulty (item response)", factory), factory);
+        for (Row row : train) {
+            dataset.add(example(examples, row));
+        }
+        LinearSGDTrainer trainer = new LinearSGDTrainer(
+                new LogMulticlass(),
+                new AdaGrad(options.learningRate(), 0.1),
+                options.epochs(),
+                Integer.MAX_VALUE,
+                1,
+                options.seed());
+        Model<Label> model = trainer.train(dataset);
+        List<String> labels = new ArrayList<>();
+        model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
+        Map<String, Double> abilities = abilities(model, examples, train, modelList);
+        Map<Integer, Double> tierAbilities = tierAbilities(abilities, tiers);
+        if (tierAbilities.isEmpty()) {
+            throw new IllegalArgumentException("difficulty: none of the trained models " + modelList
+                    + " has a tier in the tier map: list them in config/tiers.yaml (or pass --tiers)");
+        }
+        List<String> assumptions = easyRows == 0
+                ? List.of()
+                : List.of(String.format(
+                        ASSUMPTION_EASY,
+                        easyRows,
+                        new TreeSet<>(easy.stream().map(LabelledRecord::file).toList())));
+        ModelCard.Irt irt = new ModelCard.Irt(abilities, tierAbilities, assumptions);
+        Path dense = out.resolve("difficulty-dense.onnx");
+        Path onnx = out.resolve("difficulty.onnx");
+        try {
+            ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, dense);
+            // the export's input rows: the feature columns in order, then the models' one-hot columns (their
+            // names sort after every feature's), which the card's abilities replace
+            CombinedGraph.write(List.of(new CombinedGraph.Head(dense, "difficulty", columns, true)), onnx);
+            Files.delete(dense);
+            ModelCard draft = new ModelCard(
+                    "difficulty",
+                    "difficulty",
+                    labels,
+                    "ok",
+                    0,
+                    List.of(),
+                    options.spec().canonical(),
+                    options.spec().hash(),
+                    ModelCard.encodeColumns(columns),
+                    Sha256.hex(Files.readAllBytes(onnx)),
+                    files,
+                    Map.of(),
+                    Map.of(),
+                    "",
+                    "",
+                    irt);
+            draft.write(out.resolve("difficulty.json"));
+            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut);
+            metrics.put(
+                    "onnx_parity_max_abs_diff",
+                    parity(model, examples, heldOut.isEmpty() ? train : heldOut, out, options));
+            ModelCard card = draft.withResults(
+                    metrics,
+                    Map.of(),
+                    ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
+                    LocalDate.now().toString());
+            card.write(out.resolve("difficulty.json"));
+            progress.accept("difficulty: " + metrics + "; tier abilities " + tierAbilities);
+            return card;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export " + onnx, e);
+        }
+    }
+
+    private static String indicator(String model) {
+        return "m_" + model;
+    }
+
+    private static Example<Label> example(TribuoExamples examples, Row row) {
+        return examples.example(row.prompt(), row.ok() ? "ok" : "fail", indicator(row.model()));
+    }
+
+    private static double okScore(Model<Label> model, Example<Label> example) {
+        return model.predict(example).getOutputScores().get("ok").getScore();
+    }
+
+    private static double logit(double p) {
+        return Math.log(p) - Math.log1p(-p);
+    }
+
+    /**
+     * Each model's ability: the change in log-odds its one-hot column makes, read off the trained model on a
+     * prompt of the training data (the model is linear in its columns, so any prompt gives the same).
+     */
+    private static Map<String, Double> abilities(
+            Model<Label> model, TribuoExamples examples, List<Row> train, List<String> models) {
+        SparseVector prompt = train.stream()
+                .map(Row::prompt)
+                .filter(p -> examples.example(p, "ok").size() > 0)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("difficulty: no training prompt has a feature"));
+        double reference = logit(okScore(model, examples.example(prompt, "ok")));
+        Map<String, Double> out = new TreeMap<>();
+        for (String m : models) {
+            out.put(m, logit(okScore(model, examples.example(prompt, "ok", indicator(m)))) - reference);
+        }
+        return out;
+    }
+
+    private static Map<Integer, Double> tierAbilities(Map<String, Double> abilities, TierMap tiers) {
+        Map<Integer, double[]> sums = new TreeMap<>();
+        abilities.forEach((m, a) -> {
+            OptionalInt tier = tiers.tierOf(m);
+            if (tier.isPresent()) {
+                double[] s = sums.computeIfAbsent(tier.getAsInt(), k -> new double[2]);
+                s[0] += a;
+                s[1]++;
+            }
+        });
+        Map<Integer, Double> out = new TreeMap<>();
+        sums.forEach((tier, s) -> out.put(tier, s[0] / s[1]));
+        return out;
+    }
+
+    /** ROC AUC, log loss, ECE and accuracy over the held-out answers, overall and per set. */
+    private static Map<String, Double> heldOutMetrics(Model<Label> model, TribuoExamples examples, List<Row> rows) {
+        Map<String, Double> metrics = new TreeMap<>();
+        if (rows.isEmpty()) {
+            return metrics;
+        }
+        Map<String, List<Integer>> bySet = new TreeMap<>();
+        double[] scores = new double[rows.size()];
+        boolean[] actual = new boolean[rows.size()];
+        double logLoss = 0;
+        int correct = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            scores[i] = okScore(model, example(examples, row));
+            actual[i] = row.ok();
+            logLoss -= Math.log(Math.max(1e-12, actual[i] ? scores[i] : 1 - scores[i]));
+            correct += (scores[i] >= 0.5) == actual[i] ? 1 : 0;
+            bySet.computeIfAbsent(row.set(), k -> new ArrayList<>()).add(i);
+        }
+        metrics.put("held_out_rows", (double) rows.size());
+        metrics.put("accuracy", (double) correct / rows.size());
+        metrics.put("log_loss", logLoss / rows.size());
+        metrics.put("ece", Calibration.expectedCalibrationError(scores, actual, 10));
+        metrics.put("base_rate", Calibration.mean(actual));
+        Metrics.rocAuc(scores, actual).ifPresent(auc -> metrics.put("roc_auc", auc));
+        bySet.forEach((set, index) -> {
+            double[] s = index.stream().mapToDouble(i -> scores[i]).toArray();
+            boolean[] a = new boolean[index.size()];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = actual[index.get(k)];
+            }
+            Metrics.rocAuc(s, a).ifPresent(auc -> metrics.put("roc_auc_" + set.replaceAll("\\.jsonl$", ""), auc));
+        });
+        return metrics;
+    }
+
+    /**
+     * The largest difference, over up to 300 answers, between Tribuo's prediction (with the model's one-hot
+     * column) and the router's (the exported ease through ONNX Runtime plus the card's ability).
+     */
+    private static double parity(
+            Model<Label> model, TribuoExamples examples, List<Row> rows, Path out, ClassifierTrainer.Options options) {
+        double worst = 0;
+        try (OnnxModel onnx = OnnxModel.load(out, "difficulty", options.spec(), Device.CPU)) {
+            int ok = onnx.card().labels().indexOf("ok");
+            Map<String, Double> abilities = onnx.card().irt().abilities();
+            for (Row row : rows.subList(0, Math.min(300, rows.size()))) {
+                if (!abilities.containsKey(row.model())
+                        || examples.example(row.prompt(), "ok").size() == 0) {
+                    continue; // a model only held out, or a prompt with none of the model's columns
+                }
+                float[] q = onnx.predict(row.prompt());
+                double ease = Math.log(q[ok]) - Math.log(q[1 - ok]);
+                double routed = 1 / (1 + Math.exp(-(ease + abilities.get(row.model()))));
+                worst = Math.max(worst, Math.abs(routed - okScore(model, example(examples, row))));
+            }
+        }
+        if (worst > Parity.TOLERANCE) {
+            throw new IllegalStateException(
+                    "difficulty: the exported ease plus ability differs from Tribuo by " + worst);
+        }
+        return worst;
+    }
+}
