@@ -5,12 +5,14 @@
 # banking requests as requests every model serves (--easy-data; the assumption is stated in the model card).
 # The answer gates (one an intent) learn from the answer texts of RouteLLM's GSM8K and RouterBench; the intent
 # model from every set. Only the train side of the leak-free split (seed 42, 25% held out) is trained on.
+# Usage: models/build.sh [EVALSETS_DIR] [OUT_DIR] [more train options, e.g. --difficulty tiers]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 E="${1:-$ROOT/../shared/evalsets}"
+OUT="${2:-$ROOT/models/default}"
 [ -d "$E" ] || { echo "no evalsets at $E: pass their folder as the first argument" >&2; exit 2; }
-rm -rf "$ROOT/models/default"
-"$ROOT/llm-router" train --seed 42 --out "$ROOT/models/default" \
+rm -rf "$OUT"
+"$ROOT/llm-router" train --seed 42 --out "$OUT" "${@:3}" \
   --data "$E/routellm-mmlu.jsonl" "$E/routellm-gsm8k.jsonl" "$E/routellm-mtbench.jsonl" "$E/routerbench-subset.jsonl" \
   "$E/mmlu-pro.jsonl" "$E/llmrouter.jsonl" \
   --intent-data "$E/arena-hard-v2-intents.jsonl" \

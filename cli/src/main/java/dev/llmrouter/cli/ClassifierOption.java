@@ -19,8 +19,9 @@ final class ClassifierOption {
     @Option(
             names = "--classifier",
             paramLabel = "DIR",
-            description = "A classifier bundle made by 'train' (intent.onnx, difficulty-tier<N>.onnx and their cards);"
-                    + " 'heuristic' for the built-in heuristic (default: models/default when present, else heuristic).")
+            description =
+                    "A classifier bundle made by 'train' (intent.onnx, difficulty.onnx or difficulty-tier<N>.onnx, and their cards);"
+                            + " 'heuristic' for the built-in heuristic (default: models/default when present, else heuristic).")
     Optional<String> classifier = Optional.empty();
 
     @Option(

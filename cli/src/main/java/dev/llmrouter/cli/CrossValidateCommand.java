@@ -93,7 +93,8 @@ final class CrossValidateCommand implements Callable<Integer> {
         if (folds < 2) {
             throw new IllegalArgumentException("--folds must be at least 2, got " + folds);
         }
-        ClassifierTrainer.Options options = training.options(seed, 0.5);
+        // one pair on its own set: a model per tier learns that pair's own signal, which one shared ease cannot
+        ClassifierTrainer.Options options = training.options(seed, 0.5, ClassifierTrainer.Difficulty.TIERS);
         Evaluation.Sweep sweepKind = Evaluation.Sweep.named(sweep);
         PrintWriter out = spec.commandLine().getOut();
         Catalog catalog = new ConfigFiles().loadCatalog();

@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        ClassifierTrainer.Options options = training.options(seed, testFraction);
+        ClassifierTrainer.Options options = training.options(seed, testFraction, ClassifierTrainer.Difficulty.IRT);
         ConfigFiles config = new ConfigFiles();
         config.catalog = catalog;
         Catalog loaded = config.loadCatalog();

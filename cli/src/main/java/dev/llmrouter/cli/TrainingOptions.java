@@ -15,11 +15,10 @@ final class TrainingOptions {
 
     @Option(
             names = "--difficulty",
-            defaultValue = "irt",
             paramLabel = "KIND",
             description = {
                 "irt: one item-response model over every outcome set's models (a prompt's ease, each model's ability);",
-                "tiers: one model per tier of the tier map (default: ${DEFAULT-VALUE})."
+                "tiers: one model per tier of the tier map (default: irt for train, tiers for crossval)."
             })
     String difficulty;
 
@@ -74,8 +73,11 @@ final class TrainingOptions {
             description = "An outcome scoring at least S counts as answered well (default: ${DEFAULT-VALUE}).")
     double success;
 
-    /** The trainer's options for this seed and held-out share; an unknown feature set is refused by name. */
-    ClassifierTrainer.Options options(long seed, double testFraction) {
+    /**
+     * The trainer's options for this seed and held-out share, with {@code difficulty} unless {@code --difficulty}
+     * names another; an unknown feature set or difficulty kind is refused by name.
+     */
+    ClassifierTrainer.Options options(long seed, double testFraction, ClassifierTrainer.Difficulty fallback) {
         return new ClassifierTrainer.Options(
                 FeatureSpec.named(features),
                 seed,
@@ -87,6 +89,6 @@ final class TrainingOptions {
                 intentMinCount,
                 maxColumns,
                 success,
-                ClassifierTrainer.Difficulty.named(difficulty));
+                difficulty == null ? fallback : ClassifierTrainer.Difficulty.named(difficulty));
     }
 }
