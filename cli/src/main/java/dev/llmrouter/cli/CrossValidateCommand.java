@@ -25,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,11 +78,8 @@ final class CrossValidateCommand implements Callable<Integer> {
             description = "Threshold to sweep, as eval's --sweep (default: ${DEFAULT-VALUE}).")
     String sweep;
 
-    @Option(
-            names = "--price",
-            paramLabel = "MODEL=IN,OUT",
-            description = "USD per million tokens for a model the catalog lacks; repeatable.")
-    Map<String, String> price = new LinkedHashMap<>();
+    @Mixin
+    PriceOptions prices;
 
     @Mixin
     TrainingOptions training;
@@ -101,7 +97,7 @@ final class CrossValidateCommand implements Callable<Integer> {
         List<LabelledRecord> records = RecordLoader.load(data, false).records();
         TierMap tiers = TierMap.load(ConfigFiles.defaultFile("tiers.yaml"), catalog);
         IntentMap intents = IntentMap.load(ConfigFiles.defaultFile("intent-map.yaml"));
-        Pricing pricing = new Pricing(catalog, EvalCommand.parsePrices(price), records, 400);
+        Pricing pricing = prices.pricing(catalog, records);
         EvalPair pair = EvalPair.of(catalog, cheap, strong, pricing, records, tiers);
         Splits splits = new Splits(seed, 0.5);
         Path work = Files.createTempDirectory("llm-router-crossval");

@@ -1,9 +1,7 @@
 package dev.llmrouter.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
-import dev.llmrouter.config.Documents;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.EvalReport;
 import dev.llmrouter.evalsets.Evaluation;
@@ -22,7 +20,6 @@ import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -110,24 +107,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "Thresholds in the sweep (default: ${DEFAULT-VALUE}).")
     int points;
 
-    @Option(
-            names = "--price",
-            paramLabel = "MODEL=IN,OUT",
-            description = "USD per million input and output tokens for a model; repeatable.")
-    Map<String, String> price = new LinkedHashMap<>();
-
-    @Option(
-            names = "--prices",
-            paramLabel = "FILE",
-            description = "A JSON file of prices: {model: {input_usd_per_mtok, output_usd_per_mtok}}.")
-    Optional<Path> pricesFile = Optional.empty();
-
-    @Option(
-            names = "--assume-output-tokens",
-            defaultValue = "400",
-            paramLabel = "N",
-            description = "Answer length for cost where a record gives none (default: ${DEFAULT-VALUE}).")
-    int assumedOutputTokens;
+    @Mixin
+    PriceOptions prices;
 
     @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
     boolean skipInvalid;
@@ -154,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
         ConfigFiles files = new ConfigFiles();
         files.catalog = catalog;
         Catalog base = files.loadCatalog();
-        Pricing pricing = new Pricing(base, prices(), records, assumedOutputTokens);
+        Pricing pricing = prices.pricing(base, records);
         TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
         EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
         Classifier classifier = classifierOption.load();
@@ -208,42 +189,6 @@ final class EvalCommand implements Callable<Integer> {
             case "test" -> splits.select(records, Splits.Side.TEST);
             default -> throw new IllegalArgumentException("--split: expected train, test or all, got '" + split + "'");
         };
-    }
-
-    private Map<String, double[]> prices() {
-        Map<String, double[]> prices = new LinkedHashMap<>();
-        pricesFile.ifPresent(file -> {
-            JsonNode json = Documents.read(file);
-            json.fields().forEachRemaining(e -> {
-                JsonNode in = e.getValue().get("input_usd_per_mtok");
-                JsonNode outPrice = e.getValue().get("output_usd_per_mtok");
-                if (in == null || outPrice == null || !in.isNumber() || !outPrice.isNumber()) {
-                    throw new IllegalArgumentException(
-                            file + ": " + e.getKey() + ": expected numbers input_usd_per_mtok and output_usd_per_mtok");
-                }
-                prices.put(e.getKey(), new double[] {in.asDouble(), outPrice.asDouble()});
-            });
-        });
-        prices.putAll(parsePrices(price));
-        return prices;
-    }
-
-    /** Parses {@code --price MODEL=IN,OUT} values. */
-    static Map<String, double[]> parsePrices(Map<String, String> price) {
-        Map<String, double[]> prices = new LinkedHashMap<>();
-        price.forEach((model, value) -> {
-            String[] parts = value.split(",");
-            try {
-                if (parts.length != 2) {
-                    throw new NumberFormatException();
-                }
-                prices.put(model, new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])});
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--price " + model + "=" + value
-                        + ": expected MODEL=IN,OUT in USD per million tokens, e.g. --price gpt-4o=2.5,10");
-            }
-        });
-        return prices;
     }
 
     private static void summary(PrintWriter out, EvalReport report) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             CrossValidateCommand.class,
             IntentsCommand.class,
+            CalibrateCommand.class,
             ServeCommand.class,
             SimulateUpstreamCommand.class,
             CommandLine.HelpCommand.class

@@ -55,7 +55,7 @@ public final class Evaluation {
     public static Result run(Replay replay, Policy policy, Options options) {
         List<PairOutcome> items = replay.outcomes();
         List<Decision> configured = replay.run(policy);
-        List<Double> thresholds = thresholds(replay, policy, options, configured);
+        List<Double> thresholds = thresholds(replay, policy, options.sweep(), options.points(), configured);
         List<List<Decision>> sweep = new ArrayList<>();
         for (double t : thresholds) {
             sweep.add(replay.run(variant(policy, options.sweep(), t)));
@@ -166,11 +166,11 @@ public final class Evaluation {
     }
 
     /** Thresholds that spread the sweep evenly over the scores the router actually produced. */
-    private static List<Double> thresholds(Replay replay, Policy policy, Options options, List<Decision> configured) {
+    static List<Double> thresholds(Replay replay, Policy policy, Sweep sweep, int points, List<Decision> configured) {
         double[] scores;
-        if (options.sweep() == Sweep.GAP) {
+        if (sweep == Sweep.GAP) {
             scores = configured.stream().mapToDouble(Decision::predictedGain).toArray();
-        } else if (options.sweep() == Sweep.FLOOR) {
+        } else if (sweep == Sweep.FLOOR) {
             scores = configured.stream().mapToDouble(d -> 1 - d.difficulty()).toArray();
         } else {
             List<Decision> ungated = replay.run(variant(policy, Sweep.GATE, 0.0));
@@ -182,15 +182,16 @@ public final class Evaluation {
         }
         Arrays.sort(scores);
         TreeSet<Double> values = new TreeSet<>(List.of(0.0, 1.0000001));
-        for (int i = 1; i < options.points(); i++) {
+        for (int i = 1; i < points; i++) {
             if (scores.length > 0) {
-                values.add(scores[Math.min(scores.length - 1, (int) ((long) i * scores.length / options.points()))]);
+                values.add(scores[Math.min(scores.length - 1, (int) ((long) i * scores.length / points))]);
             }
         }
         return List.copyOf(values);
     }
 
-    static Policy variant(Policy policy, Sweep sweep, double threshold) {
+    /** The policy with every route's cascade set as {@code sweep} sets it at {@code threshold}. */
+    public static Policy variant(Policy policy, Sweep sweep, double threshold) {
         return switch (sweep) {
             case GAP ->
                 Replay.variant(
