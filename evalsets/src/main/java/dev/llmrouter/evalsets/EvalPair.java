@@ -74,7 +74,8 @@ public record EvalPair(String cheap, String strong, Catalog catalog, Pricing pri
                 known.map(ModelSpec::region).orElse(base.regions().iterator().next()),
                 Set.of(),
                 known.map(ModelSpec::firstTokenMs).orElse(500),
-                known.map(ModelSpec::tokensPerSecond).orElse(60));
+                known.map(ModelSpec::tokensPerSecond).orElse(60),
+                List.of());
     }
 
     /** What calling {@code model} on {@code record} cost; 0 for a model outside the pair. */

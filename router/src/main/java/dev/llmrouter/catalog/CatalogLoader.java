@@ -31,6 +31,7 @@ public final class CatalogLoader {
             "id",
             "provider",
             "upstream_id",
+            "data_names",
             "tier",
             "price",
             "context_window",
@@ -219,7 +220,8 @@ public final class CatalogLoader {
                 region.get(),
                 unsupported,
                 latency[0],
-                latency[1]));
+                latency[1],
+                node.textList("data_names")));
     }
 
     /** Reads a capability name, reporting an unknown one at the node's path. */

@@ -1,6 +1,7 @@
 package dev.llmrouter.catalog;
 
 import dev.llmrouter.request.Capability;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,6 +21,9 @@ import java.util.Set;
  * @param unsupportedParams request parameters it rejects (the mutate verb may drop them)
  * @param firstTokenMs typical time to first token, for the {@code fastest} ranking
  * @param tokensPerSecond typical output speed, for the {@code fastest} ranking
+ * @param dataNames the model's names in labelled data (outcome sets), where they differ from its id and
+ *     upstream id: a learned classifier that knows the model by one of them predicts its success from its own
+ *     ability instead of its tier's (e.g. {@code gpt-4o} as {@code gpt-4o-2024-05-13})
  */
 public record ModelSpec(
         String id,
@@ -34,9 +38,11 @@ public record ModelSpec(
         String region,
         Set<String> unsupportedParams,
         int firstTokenMs,
-        int tokensPerSecond) {
+        int tokensPerSecond,
+        List<String> dataNames) {
 
     public ModelSpec {
+        dataNames = List.copyOf(dataNames);
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(upstreamId, "upstreamId");

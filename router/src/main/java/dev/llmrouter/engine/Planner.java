@@ -153,9 +153,18 @@ final class Planner {
                         .orElseThrow());
     }
 
-    /** A model's predicted success: its own when the classifier knows it by catalog or provider id, else its tier's. */
+    /**
+     * A model's predicted success: its own when the classifier knows it by one of its declared data names,
+     * its catalog id or its provider id (in that order), else its tier's.
+     */
     static double success(Classification classification, ModelSpec model) {
-        return classification.successOf(model.tier(), model.id(), model.upstreamId());
+        String[] names = new String[model.dataNames().size() + 2];
+        for (int i = 0; i < model.dataNames().size(); i++) {
+            names[i] = model.dataNames().get(i);
+        }
+        names[names.length - 2] = model.id();
+        names[names.length - 1] = model.upstreamId();
+        return classification.successOf(model.tier(), names);
     }
 
     static Comparator<ModelSpec> rankOrder(

@@ -81,8 +81,12 @@ class CatalogAdmissionTest {
                 bad(
                         "unknown field in a model",
                         model("cost: 3"),
-                        "models[0].cost: unknown field (known: capabilities, context_window, id, latency,"
+                        "models[0].cost: unknown field (known: capabilities, context_window, data_names, id, latency,"
                                 + " max_output_tokens, price, provider, region, tier, unsupported_params, upstream_id)"),
+                bad(
+                        "data names that are not a list of names",
+                        model("data_names: gpt-4o-2024-05-13"),
+                        "models[0].data_names: expected a list, got \"gpt-4o-2024-05-13\""),
                 bad(
                         "unknown field in a model's price",
                         model("price: {input: 1, output: 2, currency: USD}"),
@@ -374,7 +378,8 @@ class CatalogAdmissionTest {
                         "us",
                         Set.of("temperature"),
                         800,
-                        60),
+                        60,
+                        List.of()),
                 mid);
         assertEquals(fake, catalog.providerOf(mid));
         assertEquals(Optional.empty(), catalog.model("gpt-9"));
@@ -408,10 +413,10 @@ class CatalogAdmissionTest {
     @Test
     void withModelsReplacesModelsOfTheSameIdAndAppendsNewOnes() {
         Catalog catalog = Fixtures.catalog();
-        ModelSpec cheaperMid =
-                new ModelSpec("mid", "fake", "mid", 2, 0.5, 2.0, 64_000, 8_000, Set.of(), "us", Set.of(), 800, 60);
-        ModelSpec extra =
-                new ModelSpec("extra", "fake", "extra", 1, 0.1, 0.1, 1_000, 100, Set.of(), "us", Set.of(), 800, 60);
+        ModelSpec cheaperMid = new ModelSpec(
+                "mid", "fake", "mid", 2, 0.5, 2.0, 64_000, 8_000, Set.of(), "us", Set.of(), 800, 60, List.of());
+        ModelSpec extra = new ModelSpec(
+                "extra", "fake", "extra", 1, 0.1, 0.1, 1_000, 100, Set.of(), "us", Set.of(), 800, 60, List.of());
 
         Catalog changed = catalog.withModels(List.of(cheaperMid, extra), "new-hash");
 
