@@ -26,7 +26,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" "$ROOT/config/catalog.yaml" > "$WORK/catalog.yaml"
 cat > "$WORK/body.json" <<'JSON'
 {"model": "router", "messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 64}
 JSON
@@ -46,7 +45,12 @@ config() {
   else
     server="{host: 127.0.0.1, port: $port}"
   fi
-  if [ "$providers" = real ]; then catalog="$WORK/catalog.yaml"; else
+  if [ "$providers" = real ]; then
+    # each build's own catalog (its fields may differ), every provider pointed at the simulated upstream
+    catalog="$WORK/catalog-$name.yaml"
+    sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" \
+      "$home/config/catalog.yaml" > "$catalog"
+  else
     catalog="$home/config/catalog.yaml"
     simulated="  simulated: {latency_ms: 0, error_rate: 0, quality: {1: 1, 2: 1, 3: 1}}"
   fi
