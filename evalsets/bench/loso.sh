@@ -4,13 +4,16 @@
 # set with the pair and prices of evalsets/bench/run.sh. Prints one row a set and the mean: how the router
 # does on traffic unlike anything it was trained on.
 # Usage: evalsets/bench/loso.sh [EVALSETS_DIR] [OUT_DIR]   (defaults: ../shared/evalsets, /tmp/llm-router-loso)
-# Extra arguments for every train go in $TRAIN_ARGS (e.g. TRAIN_ARGS="--difficulty tiers").
+# Extra arguments for every train go in $TRAIN_ARGS (e.g. TRAIN_ARGS="--difficulty tiers"); LOSO_SETS="a b" runs
+# those held-out sets only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${1:-$ROOT/../shared/evalsets}"
 OUT="${2:-/tmp/llm-router-loso}"
 [ -d "$DATA" ] || { echo "no evalsets at $DATA: pass their folder as the first argument" >&2; exit 2; }
-SETS=(routellm-mmlu routellm-gsm8k mmlu-pro routerbench-subset llmrouter)
+ALL=(routellm-mmlu routellm-gsm8k mmlu-pro routerbench-subset llmrouter)
+# shellcheck disable=SC2206
+SETS=(${LOSO_SETS:-${ALL[*]}})
 pair() { # the README's model pair (and prices) of a set
   case "$1" in
     routellm-*) echo "--cheap mixtral-8x7b-instruct --strong gpt-4-1106-preview" ;;
@@ -22,7 +25,7 @@ pair() { # the README's model pair (and prices) of a set
 mkdir -p "$OUT"
 for held in "${SETS[@]}"; do
   train=("$DATA/routellm-mtbench.jsonl")
-  for s in "${SETS[@]}"; do [ "$s" = "$held" ] || train+=("$DATA/$s.jsonl"); done
+  for s in "${ALL[@]}"; do [ "$s" = "$held" ] || train+=("$DATA/$s.jsonl"); done
   rm -rf "$OUT/$held-bundle"
   "$ROOT/llm-router" train --seed 42 --out "$OUT/$held-bundle" --data "${train[@]}" \
     --exclude "$DATA/$held.jsonl" --intent-data "$DATA/arena-hard-v2-intents.jsonl" \
