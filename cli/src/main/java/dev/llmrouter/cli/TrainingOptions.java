@@ -23,6 +23,15 @@ final class TrainingOptions {
     String difficulty;
 
     @Option(
+            names = "--own-terms",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "irt: a model with at least N training answers also gets a per-prompt term of its own on"
+                    + " top of the shared ease; better on the sets it learned from, worse elsewhere (see README;"
+                    + " default: ${DEFAULT-VALUE}, none).")
+    int ownTerms;
+
+    @Option(
             names = "--epochs",
             defaultValue = "2",
             paramLabel = "N",
@@ -89,6 +98,7 @@ final class TrainingOptions {
                 intentMinCount,
                 maxColumns,
                 success,
-                difficulty == null ? fallback : ClassifierTrainer.Difficulty.named(difficulty));
+                difficulty == null ? fallback : ClassifierTrainer.Difficulty.named(difficulty),
+                ownTerms);
     }
 }

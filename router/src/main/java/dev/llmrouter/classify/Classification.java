@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * @param successByTier probability that a model of each tier answers well
  * @param ease for an item-response classifier, the request's ease: the log-odds that a model of ability 0
  *     answers it well (empty for other classifiers)
- * @param abilities for an item-response classifier, the ability of each model it has data for, by name
+ * @param abilities for an item-response classifier, the ability of each model it has data for, by name; for a
+ *     model with a per-prompt term of its own, ability plus that term for this request
  * @param familiarity for a learned classifier, how familiar the request is from 0 to 1: the share of its word
  *     and character features that the difficulty model learned a weight for (empty for the heuristic).
  *     Requests unlike the training data score low, and the predicted success is least reliable there.

@@ -74,7 +74,9 @@ public record ModelCard(
     /**
      * What an item-response difficulty model adds to its card. The ONNX graph gives a prompt's ease {@code e}
      * (the log-odds of success for a model of ability 0); a model of ability {@code a} answers it well with
-     * probability {@code sigmoid(e + a)}.
+     * probability {@code sigmoid(e + a)}. A model named among the card's labels after the first two
+     * ({@code fail}, {@code ok}) has a per-prompt term of its own, its output class's log-odds against
+     * {@code fail}, added to that.
      *
      * @param abilities each model of the training data by its name there
      * @param tierAbilities each tier's ability: the mean of its models' (by the tier map used in training), for

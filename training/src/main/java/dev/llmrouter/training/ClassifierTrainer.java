@@ -72,9 +72,10 @@ public final class ClassifierTrainer {
             int intentMinCount,
             int maxColumns,
             double successThreshold,
-            Difficulty difficulty) {
+            Difficulty difficulty,
+            int ownTermAnswers) {
         public static final Options DEFAULT =
-                new Options(FeatureSpec.DEFAULT, 42, 0.25, 2, 0.05, 0.5, 2, 5, 20_000, 0.8, Difficulty.IRT);
+                new Options(FeatureSpec.DEFAULT, 42, 0.25, 2, 0.05, 0.5, 2, 5, 20_000, 0.8, Difficulty.IRT, 0);
     }
 
     /** How difficulty is learned. */
@@ -96,14 +97,29 @@ public final class ClassifierTrainer {
     }
 
     /** The data of one model: feature vectors with their labels, train and test sides. */
-    private record Labelled(
-            List<SparseVector> train, List<String> trainLabels, List<SparseVector> test, List<String> testLabels) {}
+    record Labelled(
+            List<SparseVector> train,
+            List<String> trainLabels,
+            List<SparseVector> test,
+            List<String> testLabels,
+            Map<String, Double> classWeights) {
+        Labelled() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), Map.of());
+        }
+    }
 
     /**
      * The intent model trains on at most this many prompts an intent (drawn by the seed): one large labelled
      * set (77 banking intents, all support) would otherwise teach that most requests are support requests.
      */
     static final int MAX_PER_INTENT = 4_000;
+
+    /**
+     * An intent with fewer training prompts than the largest weighs each of them more (the largest's count over
+     * its own), at most this much: without it the intent model learns the labelled sets' mix as its prior and
+     * calls a request of a rare intent (writing: a few hundred prompts) by a common one (chat, knowledge).
+     */
+    static final double MAX_CLASS_WEIGHT = 2;
 
     /** A gate is trained for an intent with at least this many training answers. */
     static final int MIN_GATE_ANSWERS = 50;
@@ -302,7 +318,7 @@ public final class ClassifierTrainer {
             Path out,
             Consumer<String> progress) {
         List<CombinedGraph.Head> heads = models.stream()
-                .map(c -> new CombinedGraph.Head(dir.resolve(c.name() + ".onnx"), c.name(), c.columnSet()))
+                .map(c -> CombinedGraph.Head.exported(dir.resolve(c.name() + ".onnx"), c.name(), c.columnSet()))
                 .toList();
         Path onnx = out.resolve("classifier.onnx");
         BitSet union = CombinedGraph.write(heads, onnx);
@@ -372,7 +388,7 @@ public final class ClassifierTrainer {
         Path dense = out.resolve(card.name() + ".onnx");
         Path graph = out.resolve(card.name() + "-sparse.onnx");
         Path graphCard = out.resolve(card.name() + "-sparse.json");
-        CombinedGraph.write(List.of(new CombinedGraph.Head(dense, card.name(), card.columnSet())), graph);
+        CombinedGraph.write(List.of(CombinedGraph.Head.exported(dense, card.name(), card.columnSet())), graph);
         try {
             ModelCard draft = card.forFile(card.name() + "-sparse", Sha256.hex(Files.readAllBytes(graph)));
             draft.write(graphCard);
@@ -438,9 +454,7 @@ public final class ClassifierTrainer {
                         r.prompt(),
                         r.turns().size() + 1,
                         e.getValue().response().get());
-                Labelled data = groups.computeIfAbsent(
-                        intent,
-                        k -> new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+                Labelled data = groups.computeIfAbsent(intent, k -> new Labelled());
                 (test[i] ? data.test() : data.train()).add(v);
                 (test[i] ? data.testLabels() : data.trainLabels())
                         .add(e.getValue().score() >= threshold ? "ok" : "fail");
@@ -453,7 +467,7 @@ public final class ClassifierTrainer {
             groups.remove("");
             return groups;
         }
-        Labelled all = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Labelled all = new Labelled();
         for (Labelled g : groups.values()) {
             all.train().addAll(g.train());
             all.trainLabels().addAll(g.trainLabels());
@@ -478,7 +492,11 @@ public final class ClassifierTrainer {
     }
 
     /** {@code data} with at most {@code max} training rows a label, drawn by {@code seed}; the test side whole. */
-    private static Labelled balanced(Labelled data, int max, long seed) {
+    /**
+     * At most {@code max} training prompts an intent (drawn by the seed), with each intent's weight: the largest
+     * intent's count over its own, at most {@link #MAX_CLASS_WEIGHT}.
+     */
+    static Labelled balanced(Labelled data, int max, long seed) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < data.train().size(); i++) {
             order.add(i);
@@ -491,7 +509,13 @@ public final class ClassifierTrainer {
                 keep.set(i);
             }
         }
-        Labelled out = new Labelled(new ArrayList<>(), new ArrayList<>(), data.test(), data.testLabels());
+        // each intent as likely as the next a priori: a smaller one's prompts weigh more, up to MAX_CLASS_WEIGHT
+        int largest =
+                taken.values().stream().mapToInt(n -> Math.min(n, max)).max().orElse(1);
+        Map<String, Double> weights = new TreeMap<>();
+        taken.forEach(
+                (label, n) -> weights.put(label, Math.min(MAX_CLASS_WEIGHT, (double) largest / Math.min(n, max))));
+        Labelled out = new Labelled(new ArrayList<>(), new ArrayList<>(), data.test(), data.testLabels(), weights);
         for (int i = keep.nextSetBit(0); i >= 0; i = keep.nextSetBit(i + 1)) {
             out.train().add(data.train().get(i));
             out.trainLabels().add(data.trainLabels().get(i));
@@ -504,7 +528,7 @@ public final class ClassifierTrainer {
             List<SparseVector> vectors,
             boolean[] test,
             java.util.function.Function<LabelledRecord, String> label) {
-        Labelled data = new Labelled(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Labelled data = new Labelled();
         Map<String, Integer> intentCounts = new TreeMap<>();
         for (int i = 0; i < records.size(); i++) {
             String l = label.apply(records.get(i));
@@ -543,7 +567,8 @@ public final class ClassifierTrainer {
                 Integer.MAX_VALUE,
                 1,
                 options.seed());
-        Model<Label> model = trainer.train(examples.dataset(name, data.train(), data.trainLabels()));
+        Model<Label> model =
+                trainer.train(examples.dataset(name, data.train(), data.trainLabels(), data.classWeights()));
         List<String> labels = new ArrayList<>();
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
         Map<String, Double> metrics = new TreeMap<>();

@@ -24,13 +24,42 @@ import java.util.List;
  */
 final class CombinedGraph {
     /**
-     * One exported model: its file, its name (the output's), and its input columns in the feature space;
-     * {@code trailing}: the export has further input rows after those columns' (an item-response model's
-     * one-hot model columns), which are left out.
+     * One model: its name (the output's), its input columns in the feature space, and its weights, one row of
+     * {@code classes} per column in index order, and bias.
      */
-    record Head(Path onnx, String name, BitSet columns, boolean trailing) {
-        Head(Path onnx, String name, BitSet columns) {
-            this(onnx, name, columns, false);
+    record Head(String name, BitSet columns, float[] weights, float[] bias) {
+        Head {
+            if (weights.length != columns.cardinality() * bias.length) {
+                throw new IllegalStateException(name + ": " + weights.length + " weights for " + columns.cardinality()
+                        + " columns of " + bias.length + " classes");
+            }
+        }
+
+        /** The head of an exported model file (Tribuo's or this class's), over its card's columns. */
+        static Head exported(Path onnx, String name, BitSet columns) {
+            Weights w = Weights.read(onnx);
+            if (w.rows() != columns.cardinality()) {
+                throw new IllegalStateException(name + ": its ONNX file has " + w.rows() + " input rows but its card "
+                        + columns.cardinality() + " columns");
+            }
+            return new Head(name, columns, w.weights(), w.bias());
+        }
+
+        int classes() {
+            return bias.length;
+        }
+    }
+
+    /** The weights ({@code rows x classes}, row-major) and bias of a linear model's ONNX file. */
+    record Weights(float[] weights, int rows, int classes, float[] bias) {
+        static Weights read(Path onnx) {
+            OnnxMl.GraphProto source = CombinedGraph.read(onnx).getGraph();
+            OnnxMl.TensorProto weights = initializer(source, "weights");
+            return new Weights(
+                    floats(weights),
+                    (int) weights.getDims(0),
+                    (int) weights.getDims(1),
+                    floats(initializer(source, "bias")));
         }
     }
 
@@ -45,28 +74,18 @@ final class CombinedGraph {
         graph.addInput(valueInfo("indices", OnnxMl.TensorProto.DataType.INT64, dim("nnz")));
         graph.addInput(valueInfo("values", OnnxMl.TensorProto.DataType.FLOAT, fixed(1), dim("nnz")));
         for (Head head : heads) {
-            OnnxMl.GraphProto source = read(head.onnx()).getGraph();
-            OnnxMl.TensorProto weights = initializer(source, "weights");
-            OnnxMl.TensorProto bias = initializer(source, "bias");
-            int rows = (int) weights.getDims(0);
-            int classes = (int) weights.getDims(1);
-            float[] w = floats(weights);
+            int classes = head.classes();
             float[] padded = new float[width * classes];
             int row = 0;
             for (int column = head.columns().nextSetBit(0);
                     column >= 0;
                     column = head.columns().nextSetBit(column + 1)) {
-                int target = rank(union, column);
-                System.arraycopy(w, row * classes, padded, target * classes, classes);
+                System.arraycopy(head.weights(), row * classes, padded, rank(union, column) * classes, classes);
                 row++;
-            }
-            if (row != rows && !(head.trailing() && row < rows)) {
-                throw new IllegalStateException(
-                        head.name() + ": its ONNX file has " + rows + " input rows but its card " + row + " columns");
             }
             String n = head.name();
             graph.addInitializer(floatTensor(n + "_weights", padded, width, classes));
-            graph.addInitializer(floatTensor(n + "_bias", floats(bias), classes));
+            graph.addInitializer(floatTensor(n + "_bias", head.bias(), classes));
             graph.addNode(node("Gather", n + "_rows", n + "_weights", "indices"));
             graph.addNode(node("MatMul", n + "_scores", "values", n + "_rows"));
             graph.addNode(node("Add", n + "_logits", n + "_scores", n + "_bias"));

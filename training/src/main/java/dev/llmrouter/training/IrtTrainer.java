@@ -41,8 +41,12 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * linear in the prompt's features and {@code ability} is a per-model term (a one-hot column of the model's
  * name). The prompt's difficulty is thereby learned from every model that answered it (MMLU-Pro's 32,
  * RouterBench's 11, LLMRouter's 9, the RouteLLM pair), not from one pair's tiers, and a pair never seen
- * together still gets a per-prompt prediction. The export keeps the ease part as the ONNX graph; the abilities
- * go into the card, with each tier's as the mean of its models'.
+ * together still gets a per-prompt prediction. With {@code train --own-terms N}, a model with at least N training
+ * answers adds a term of its own (an interaction of every feature with its name: its own strengths and
+ * weaknesses, not only the average model's), {@code own_m(x)}, linear in the prompt's features too. The export keeps the ease as the
+ * ONNX graph's {@code ok} against {@code fail} log-odds and each own term as one more output class (its
+ * log-odds against {@code fail}, named after the model); the abilities go into the card, with each tier's as
+ * the mean of its models'.
  */
 final class IrtTrainer {
     /**
@@ -117,17 +121,22 @@ final class IrtTrainer {
             trainPrompts.add(easyVectors.get(i));
             easyRows++;
         }
+        Map<String, Integer> answers = new TreeMap<>();
+        train.forEach(row -> answers.merge(row.model(), 1, Integer::sum));
+        List<String> own = modelList.stream()
+                .filter(m -> options.ownTermAnswers() > 0 && answers.getOrDefault(m, 0) >= options.ownTermAnswers())
+                .toList();
         BitSet columns =
                 TribuoExamples.columns(options.spec(), false, trainPrompts, options.minCount(), options.maxColumns());
         TribuoExamples examples = new TribuoExamples(options.spec(), false, columns);
         progress.accept("difficulty: training on " + train.size() + " answers of " + modelList.size() + " models to "
                 + trainPrompts.size() + " prompts (" + easyRows + " easy), " + columns.cardinality()
-                + " feature columns; " + heldOut.size() + " answers held out");
+                + " feature columns; " + heldOut.size() + " answers held out; own terms for " + own);
         LabelFactory factory = new LabelFactory();
         MutableDataset<Label> dataset =
                 new MutableDataset<>(new SimpleDataSourceProvenance("difficulty (item response)", factory), factory);
         for (Row row : train) {
-            dataset.add(example(examples, row));
+            dataset.add(example(examples, row, own));
         }
         LinearSGDTrainer trainer = new LinearSGDTrainer(
                 new LogMulticlass(),
@@ -139,6 +148,7 @@ final class IrtTrainer {
         Model<Label> model = trainer.train(dataset);
         List<String> labels = new ArrayList<>();
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
+        labels.addAll(own);
         Map<String, Double> abilities = abilities(model, examples, train, modelList);
         Map<Integer, Double> tierAbilities = tierAbilities(abilities, tiers);
         if (tierAbilities.isEmpty()) {
@@ -156,9 +166,7 @@ final class IrtTrainer {
         Path onnx = out.resolve("difficulty.onnx");
         try {
             ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, dense);
-            // the export's input rows: the feature columns in order, then the models' one-hot columns (their
-            // names sort after every feature's), which the card's abilities replace
-            CombinedGraph.write(List.of(new CombinedGraph.Head(dense, "difficulty", columns, true)), onnx);
+            CombinedGraph.write(List.of(head(model, dense, examples, columns, own, labels)), onnx);
             Files.delete(dense);
             ModelCard draft = new ModelCard(
                     "difficulty",
@@ -178,10 +186,10 @@ final class IrtTrainer {
                     "",
                     irt);
             draft.write(out.resolve("difficulty.json"));
-            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut);
+            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut, own);
             metrics.put(
                     "onnx_parity_max_abs_diff",
-                    parity(model, examples, heldOut.isEmpty() ? train : heldOut, out, options));
+                    parity(model, examples, heldOut.isEmpty() ? train : heldOut, own, out, options));
             ModelCard card = draft.withResults(
                     metrics,
                     Map.of(),
@@ -199,8 +207,68 @@ final class IrtTrainer {
         return "m_" + model;
     }
 
-    private static Example<Label> example(TribuoExamples examples, Row row) {
-        return examples.example(row.prompt(), row.ok() ? "ok" : "fail", indicator(row.model()));
+    private static String ownPrefix(String model) {
+        return "x:" + model + ":";
+    }
+
+    private static Example<Label> example(TribuoExamples examples, Row row, List<String> own) {
+        return examples.example(
+                row.prompt(),
+                row.ok() ? "ok" : "fail",
+                indicator(row.model()),
+                own.contains(row.model()) ? ownPrefix(row.model()) : null);
+    }
+
+    /**
+     * The graph's weights from Tribuo's export: per feature column, the {@code fail} and {@code ok} scores,
+     * then, per model with its own term, the {@code fail} score plus that term's log-odds, so that each
+     * extra class's log-odds against {@code fail} is the model's own term. The models' one-hot columns are
+     * left out (the card's abilities replace them).
+     */
+    private static CombinedGraph.Head head(
+            Model<Label> model,
+            Path dense,
+            TribuoExamples examples,
+            BitSet columns,
+            List<String> own,
+            List<String> labels) {
+        CombinedGraph.Weights exported = CombinedGraph.Weights.read(dense);
+        int fail = labels.indexOf("fail");
+        int ok = labels.indexOf("ok");
+        int classes = 2 + own.size();
+        Map<String, Integer> byName = examples.columnsByName();
+        float[] weights = new float[columns.cardinality() * classes];
+        for (int id = 0; id < exported.rows(); id++) {
+            String name = model.getFeatureIDMap().get(id).getName();
+            float[] row = java.util.Arrays.copyOfRange(
+                    exported.weights(), id * exported.classes(), (id + 1) * exported.classes());
+            Integer column = byName.get(name);
+            if (column != null) {
+                int at = columns.get(0, column).cardinality() * classes;
+                weights[at + ok] += row[ok];
+                weights[at + fail] += row[fail];
+                for (int k = 0; k < own.size(); k++) {
+                    weights[at + 2 + k] += row[fail];
+                }
+                continue;
+            }
+            for (int k = 0; k < own.size(); k++) {
+                String prefix = ownPrefix(own.get(k));
+                if (name.startsWith(prefix)) {
+                    int at = columns.get(0, byName.get(name.substring(prefix.length())))
+                                    .cardinality()
+                            * classes;
+                    weights[at + 2 + k] += row[ok] - row[fail];
+                }
+            }
+        }
+        float[] bias = new float[classes];
+        bias[ok] = exported.bias()[ok];
+        bias[fail] = exported.bias()[fail];
+        for (int k = 0; k < own.size(); k++) {
+            bias[2 + k] = exported.bias()[fail];
+        }
+        return new CombinedGraph.Head("difficulty", columns, weights, bias);
     }
 
     private static double okScore(Model<Label> model, Example<Label> example) {
@@ -246,7 +314,8 @@ final class IrtTrainer {
     }
 
     /** ROC AUC, log loss, ECE and accuracy over the held-out answers, overall and per set. */
-    private static Map<String, Double> heldOutMetrics(Model<Label> model, TribuoExamples examples, List<Row> rows) {
+    private static Map<String, Double> heldOutMetrics(
+            Model<Label> model, TribuoExamples examples, List<Row> rows, List<String> own) {
         Map<String, Double> metrics = new TreeMap<>();
         if (rows.isEmpty()) {
             return metrics;
@@ -258,7 +327,7 @@ final class IrtTrainer {
         int correct = 0;
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
-            scores[i] = okScore(model, example(examples, row));
+            scores[i] = okScore(model, example(examples, row, own));
             actual[i] = row.ok();
             logLoss -= Math.log(Math.max(1e-12, actual[i] ? scores[i] : 1 - scores[i]));
             correct += (scores[i] >= 0.5) == actual[i] ? 1 : 0;
@@ -283,13 +352,20 @@ final class IrtTrainer {
 
     /**
      * The largest difference, over up to 300 answers, between Tribuo's prediction (with the model's one-hot
-     * column) and the router's (the exported ease through ONNX Runtime plus the card's ability).
+     * column and own term) and the router's (the exported ease and own term through ONNX Runtime plus the
+     * card's ability).
      */
     private static double parity(
-            Model<Label> model, TribuoExamples examples, List<Row> rows, Path out, ClassifierTrainer.Options options) {
+            Model<Label> model,
+            TribuoExamples examples,
+            List<Row> rows,
+            List<String> own,
+            Path out,
+            ClassifierTrainer.Options options) {
         double worst = 0;
         try (OnnxModel onnx = OnnxModel.load(out, "difficulty", options.spec(), Device.CPU)) {
             int ok = onnx.card().labels().indexOf("ok");
+            int fail = onnx.card().labels().indexOf("fail");
             Map<String, Double> abilities = onnx.card().irt().abilities();
             for (Row row : rows.subList(0, Math.min(300, rows.size()))) {
                 if (!abilities.containsKey(row.model())
@@ -297,9 +373,11 @@ final class IrtTrainer {
                     continue; // a model only held out, or a prompt with none of the model's columns
                 }
                 float[] q = onnx.predict(row.prompt());
-                double ease = Math.log(q[ok]) - Math.log(q[1 - ok]);
-                double routed = 1 / (1 + Math.exp(-(ease + abilities.get(row.model()))));
-                worst = Math.max(worst, Math.abs(routed - okScore(model, example(examples, row))));
+                double ease = Math.log(q[ok]) - Math.log(q[fail]);
+                int term = onnx.card().labels().indexOf(row.model());
+                double mine = term < 0 ? 0 : Math.log(q[term]) - Math.log(q[fail]);
+                double routed = 1 / (1 + Math.exp(-(ease + mine + abilities.get(row.model()))));
+                worst = Math.max(worst, Math.abs(routed - okScore(model, example(examples, row, own))));
             }
         }
         if (worst > Parity.TOLERANCE) {

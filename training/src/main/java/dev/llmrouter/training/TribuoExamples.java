@@ -63,12 +63,22 @@ final class TribuoExamples {
 
     /** The example of {@code v}, plus a one-hot feature named {@code extra} when it is not null. */
     Example<Label> example(SparseVector v, String label, String extra) {
-        int n = extra == null ? 0 : 1;
+        return example(v, label, extra, null);
+    }
+
+    /**
+     * The example of {@code v}, plus a one-hot feature named {@code extra} when it is not null, plus, when
+     * {@code copies} is not null, a second copy of each feature named with that prefix (an interaction term: its
+     * weights apply only to the examples that carry the prefix).
+     */
+    Example<Label> example(SparseVector v, String label, String extra, String copies) {
+        int kept = 0;
         for (int index : v.indices()) {
             if (columns.get(index)) {
-                n++;
+                kept++;
             }
         }
+        int n = kept * (copies == null ? 1 : 2) + (extra == null ? 0 : 1);
         String[] featureNames = new String[n];
         double[] values = new double[n];
         int k = 0;
@@ -76,22 +86,43 @@ final class TribuoExamples {
             int index = v.indices()[i];
             if (columns.get(index)) {
                 featureNames[k] = name(index);
-                values[k++] = v.values()[i];
+                values[k] = v.values()[i];
+                if (copies != null) {
+                    featureNames[k + kept] = copies + featureNames[k];
+                    values[k + kept] = values[k];
+                }
+                k++;
             }
         }
         if (extra != null) {
-            featureNames[k] = extra;
-            values[k] = 1;
+            featureNames[n - 1] = extra;
+            values[n - 1] = 1;
         }
         return new ArrayExample<>(new Label(label), featureNames, values);
     }
 
-    MutableDataset<Label> dataset(String description, List<SparseVector> vectors, List<String> labels) {
+    /** The column of each feature name of this space's examples (not the one-hots or copies). */
+    java.util.Map<String, Integer> columnsByName() {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        for (int c = columns.nextSetBit(0); c >= 0; c = columns.nextSetBit(c + 1)) {
+            out.put(name(c), c);
+        }
+        return out;
+    }
+
+    /** A dataset of {@code vectors} with their labels, each example weighted by its label's weight (default 1). */
+    MutableDataset<Label> dataset(
+            String description,
+            List<SparseVector> vectors,
+            List<String> labels,
+            java.util.Map<String, Double> weights) {
         LabelFactory factory = new LabelFactory();
         MutableDataset<Label> dataset =
                 new MutableDataset<>(new SimpleDataSourceProvenance(description, factory), factory);
         for (int i = 0; i < vectors.size(); i++) {
-            dataset.add(example(vectors.get(i), labels.get(i)));
+            Example<Label> example = example(vectors.get(i), labels.get(i));
+            example.setWeight(weights.getOrDefault(labels.get(i), 1.0).floatValue());
+            dataset.add(example);
         }
         return dataset;
     }

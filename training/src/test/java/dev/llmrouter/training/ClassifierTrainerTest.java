@@ -14,6 +14,7 @@ import dev.llmrouter.config.Sha256;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.features.ModelCard;
+import dev.llmrouter.features.SparseVector;
 import dev.llmrouter.request.ChatRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,8 @@ class ClassifierTrainerTest {
             1,
             20_000,
             0.8,
-            ClassifierTrainer.Difficulty.TIERS);
+            ClassifierTrainer.Difficulty.TIERS,
+            0);
 
     @TempDir
     static Path dir;
@@ -166,7 +168,8 @@ class ClassifierTrainerTest {
                 1,
                 20_000,
                 0.8,
-                ClassifierTrainer.Difficulty.TIERS);
+                ClassifierTrainer.Difficulty.TIERS,
+                0);
         List<ModelCard> embedded = ClassifierTrainer.train(
                 List.of(dir.resolve("fixture.jsonl")),
                 records,
@@ -199,6 +202,24 @@ class ClassifierTrainerTest {
                             .classify(ChatRequest.ofPrompt("What is 1 plus 2?"))
                             .topIntent());
         }
+    }
+
+    @Test
+    void aRareIntentWeighsMoreUpToTheCap() {
+        ClassifierTrainer.Labelled data = new ClassifierTrainer.Labelled();
+        Map<String, Integer> counts = Map.of("chat", 900, "code", 400, "writing", 100);
+        counts.forEach((label, n) -> {
+            for (int i = 0; i < n; i++) {
+                data.train().add(new SparseVector(new int[] {i}, new float[] {1}));
+                data.trainLabels().add(label);
+            }
+        });
+        ClassifierTrainer.Labelled balanced = ClassifierTrainer.balanced(data, 600, 7);
+        // chat is cut to 600 prompts; code weighs 600/400; writing would weigh 6 but is capped
+        assertEquals(600, balanced.trainLabels().stream().filter("chat"::equals).count());
+        assertEquals(
+                Map.of("chat", 1.0, "code", 1.5, "writing", ClassifierTrainer.MAX_CLASS_WEIGHT),
+                balanced.classWeights());
     }
 
     @Test

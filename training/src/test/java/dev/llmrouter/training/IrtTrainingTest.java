@@ -43,7 +43,7 @@ class IrtTrainingTest {
                     "set-b", Map.of("sums", "math", "poems", "writing"),
                     "commands", Map.of("alarm", "assistant")));
     static final ClassifierTrainer.Options OPTIONS = new ClassifierTrainer.Options(
-            FeatureSpec.DEFAULT, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8, ClassifierTrainer.Difficulty.IRT);
+            FeatureSpec.DEFAULT, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8, ClassifierTrainer.Difficulty.IRT, 0);
 
     @TempDir
     static Path dir;
@@ -51,6 +51,11 @@ class IrtTrainingTest {
     static List<ModelCard> cards;
 
     static LabelledRecord record(int i, String set, List<String> models, Random random) {
+        return record(i, set, models, random, Map.of());
+    }
+
+    /** {@code poems}: a model's own change in log-odds on the poem prompts, beyond ease and ability. */
+    static LabelledRecord record(int i, String set, List<String> models, Random random, Map<String, Double> poems) {
         boolean hard = i % 2 == 0;
         boolean math = i % 4 < 2;
         String prompt = math
@@ -62,7 +67,8 @@ class IrtTrainingTest {
                         : "Write a short poem about the sea, number " + i);
         Map<String, LabelledRecord.Outcome> outcomes = new LinkedHashMap<>();
         for (String m : models) {
-            double p = 1 / (1 + Math.exp(-((hard ? -2 : 2) + TRUTH.get(m))));
+            double own = math ? 0 : poems.getOrDefault(m, 0.0);
+            double p = 1 / (1 + Math.exp(-((hard ? -2 : 2) + TRUTH.get(m) + own)));
             outcomes.put(m, ClassifierTrainerTest.outcome(random.nextDouble() < p ? 1 : 0));
         }
         return new LabelledRecord(
@@ -171,6 +177,44 @@ class IrtTrainingTest {
                     .getAsDouble();
             assertTrue(known > foreign + 0.4 && foreign >= 0 && known <= 1, known + " vs " + foreign);
         }
+    }
+
+    @Test
+    void aModelWithEnoughAnswersLearnsItsOwnStrengths() throws Exception {
+        // mid-a is much worse at poems than its ability says; the shared ease cannot know that
+        Random random = new Random(5);
+        List<LabelledRecord> records = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            records.add(record(i, "set-a", List.of("weak-a", "mid-a"), random, Map.of("mid-a", -4.0)));
+            records.add(record(i + 2000, "set-b", List.of("weak-b", "strong-b"), random));
+        }
+        Path data = Files.writeString(dir.resolve("own.jsonl"), "stands in for own.jsonl\n");
+        ClassifierTrainer.Options own = new ClassifierTrainer.Options(
+                FeatureSpec.DEFAULT, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8, ClassifierTrainer.Difficulty.IRT, 800);
+        List<ModelCard> trained = ClassifierTrainer.train(
+                List.of(data), records, List.of(), INTENTS, TIERS, own, dir.resolve("own"), line -> {});
+        ModelCard card = trained.get(1);
+        // every model answered 900 training prompts here: each gets its own term
+        assertEquals(
+                List.of("mid-a", "strong-b", "weak-a", "weak-b"), card.labels().subList(2, 6));
+        assertTrue(
+                card.metrics().get("onnx_parity_max_abs_diff") <= 1e-5,
+                card.metrics().toString());
+        assertTrue(trained.getLast().metrics().get("combined_parity_max_abs_diff") <= 1e-5);
+        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("own"), Device.CPU)) {
+            Classification poem =
+                    classifier.classify(ChatRequest.ofPrompt("Write a short poem about the sea, number 5"));
+            Classification sum = classifier.classify(ChatRequest.ofPrompt("What is 40 plus 41?"));
+            // against weak-a, mid-a falls behind on the poem and stays ahead on the sum
+            double poemGap = poem.abilities().get("mid-a") - poem.abilities().get("weak-a");
+            double sumGap = sum.abilities().get("mid-a") - sum.abilities().get("weak-a");
+            assertTrue(poemGap < -1 && sumGap > 1, poemGap + " on the poem, " + sumGap + " on the sum");
+            assertTrue(poem.successOf(2, "mid-a") < poem.successOf(1, "weak-a"), poem.toString());
+        }
+        // without own terms the same data gives the card's abilities only
+        List<ModelCard> shared = ClassifierTrainer.train(
+                List.of(data), records, List.of(), INTENTS, TIERS, OPTIONS, dir.resolve("shared"), line -> {});
+        assertEquals(2, shared.get(1).labels().size());
     }
 
     @Test

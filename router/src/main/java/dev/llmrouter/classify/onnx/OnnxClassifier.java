@@ -131,16 +131,26 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         OnnxModel irt = difficulty.get(0);
         if (irt != null) {
             float[] q = outputs != null ? outputs.get(irt.card().name()) : irt.predict(features);
-            int ok = irt.card().labels().indexOf(irt.card().positiveLabel());
+            List<String> classes = irt.card().labels();
+            int ok = classes.indexOf(irt.card().positiveLabel());
+            int fail = 1 - ok;
             // the log-odds from both probabilities: exact in float even where one of them is tiny
-            double ease = Math.log(q[ok]) - Math.log(q[1 - ok]);
-            ModelCard.Irt abilities = irt.card().irt();
-            abilities.tierAbilities().forEach((tier, a) -> success.put(tier, 1 / (1 + Math.exp(-(ease + a)))));
+            double ease = Math.log(q[ok]) - Math.log(q[fail]);
+            ModelCard.Irt card = irt.card().irt();
+            card.tierAbilities().forEach((tier, a) -> success.put(tier, 1 / (1 + Math.exp(-(ease + a)))));
+            Map<String, Double> abilities = card.abilities();
+            if (classes.size() > 2) {
+                // the models with a term of their own: its log-odds against fail, for this prompt
+                abilities = new java.util.HashMap<>(abilities);
+                for (int k = 2; k < classes.size(); k++) {
+                    abilities.merge(classes.get(k), Math.log(q[k]) - Math.log(q[fail]), Double::sum);
+                }
+            }
             return new Classification(
                     intents,
                     success,
                     OptionalDouble.of(ease),
-                    abilities.abilities(),
+                    abilities,
                     OptionalDouble.of(irt.coverage(features, extractor.spec())));
         }
         difficulty.forEach((tier, model) -> success.put(
