@@ -3,6 +3,8 @@ package dev.llmrouter.evalsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.llmrouter.trace.DecisionTrace;
+import dev.llmrouter.trace.TraceJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -80,29 +82,36 @@ final class TraceLogRecords {
 
     private static Optional<LabelledRecord> record(
             JsonNode line, Map<String, Double> feedback, String file, int number) {
-        JsonNode trace = line.path("trace");
-        String id = trace.path("trace_id").asText();
-        String served = trace.path("served_by").asText("");
+        DecisionTrace trace;
+        try {
+            trace = TraceJson.fromTree(line.path("trace"));
+        } catch (IllegalArgumentException e) {
+            throw new RecordLoader.InvalidRecordException(file + ":" + number + ": " + e.getMessage());
+        }
+        String id = trace.traceId();
+        String served = trace.servedBy().orElse("");
         Map<String, LabelledRecord.Outcome> outcomes = new LinkedHashMap<>();
-        for (JsonNode attempt : trace.path("attempts")) {
-            if (attempt.has("error") && !attempt.path("error").isNull()) {
+        for (DecisionTrace.AttemptView attempt : trace.attempts()) {
+            if (attempt.error().isPresent()) {
                 continue;
             }
-            String model = attempt.path("model").asText();
-            String verdict = attempt.path("gate").path("verdict").asText("");
+            String model = attempt.model();
+            Optional<DecisionTrace.Verdict> verdict = attempt.gate().map(DecisionTrace.GateView::verdict);
             OptionalDouble score = model.equals(served) && feedback.containsKey(id)
                     ? OptionalDouble.of(feedback.get(id))
-                    : verdict.equals("accept")
+                    : verdict.equals(Optional.of(DecisionTrace.Verdict.ACCEPT))
                             ? OptionalDouble.of(1)
-                            : verdict.equals("escalate") ? OptionalDouble.of(0) : OptionalDouble.empty();
+                            : verdict.equals(Optional.of(DecisionTrace.Verdict.ESCALATE))
+                                    ? OptionalDouble.of(0)
+                                    : OptionalDouble.empty();
             if (score.isPresent()) {
                 outcomes.put(
                         model,
                         new LabelledRecord.Outcome(
                                 score.getAsDouble(),
-                                OptionalDouble.of(attempt.path("cost_usd").asDouble()),
-                                OptionalInt.of(attempt.path("input_tokens").asInt()),
-                                OptionalInt.of(attempt.path("output_tokens").asInt()),
+                                OptionalDouble.of(attempt.costUsd()),
+                                OptionalInt.of(attempt.inputTokens()),
+                                OptionalInt.of(attempt.outputTokens()),
                                 OptionalInt.empty(),
                                 Optional.empty()));
             }
@@ -113,7 +122,7 @@ final class TraceLogRecords {
         return Optional.of(new LabelledRecord(
                 id,
                 "router-trace",
-                trace.path("route").asText("none"),
+                trace.route().orElse("none"),
                 Optional.empty(),
                 line.path("prompt").asText(),
                 List.of(),

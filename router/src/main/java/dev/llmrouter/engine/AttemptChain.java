@@ -13,9 +13,11 @@ import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.StreamSink;
 import dev.llmrouter.trace.DecisionTrace;
-import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import dev.llmrouter.trace.DecisionTrace.ErrorView;
+import dev.llmrouter.trace.DecisionTrace.FailureKind;
 import dev.llmrouter.trace.DecisionTrace.GateView;
+import dev.llmrouter.trace.DecisionTrace.Role;
+import dev.llmrouter.trace.DecisionTrace.Verdict;
 import dev.llmrouter.trace.Escalation;
 import java.time.Duration;
 import java.util.Comparator;
@@ -91,7 +93,7 @@ final class AttemptChain {
 
     RouteResult run() {
         ModelSpec model = plan.start();
-        String role = "start";
+        Role role = Role.START;
         int escalations = 0;
         while (true) {
             Step step = attempt(model, role, escalations);
@@ -114,7 +116,7 @@ final class AttemptChain {
                     }
                     excluded.add(model.id());
                     model = e.next();
-                    role = "escalation";
+                    role = Role.ESCALATION;
                     escalations++;
                 }
                 case Failed f -> {
@@ -142,14 +144,14 @@ final class AttemptChain {
                                 DecisionTrace.Outcome.UPSTREAM_FAILED,
                                 "no model left to fall back to; last error: ");
                     }
-                    role = next.get().equals(model) ? "retry" : "fallback";
+                    role = next.get().equals(model) ? Role.RETRY : Role.FALLBACK;
                     model = next.get();
                 }
             }
         }
     }
 
-    private Step attempt(ModelSpec model, String role, int escalations) {
+    private Step attempt(ModelSpec model, Role role, int escalations) {
         if (trace.attemptCount() > 0) {
             try {
                 client.beforeAttempt();
@@ -186,31 +188,15 @@ final class AttemptChain {
                 answer = provider.stream(call, StreamSink.discarding());
             }
         } catch (ClientGone gone) {
-            trace.attempt(new AttemptView(
-                    trace.attemptCount() + 1,
+            trace.failedAttempt(
                     model.id(),
                     role,
                     millisSince(started),
-                    0,
-                    0,
-                    0,
                     mutated.changes(),
-                    Optional.of(new ErrorView("client_closed", Optional.empty(), gone.getMessage(), Optional.empty())),
-                    Optional.empty()));
+                    new ErrorView(FailureKind.CLIENT_CLOSED, Optional.empty(), gone.getMessage(), Optional.empty()));
             return new Abandoned();
         } catch (ProviderFailure failure) {
-            double latency = millisSince(started);
-            trace.attempt(new AttemptView(
-                    trace.attemptCount() + 1,
-                    model.id(),
-                    role,
-                    latency,
-                    0,
-                    0,
-                    0,
-                    mutated.changes(),
-                    Optional.of(errorView(failure)),
-                    Optional.empty()));
+            trace.failedAttempt(model.id(), role, millisSince(started), mutated.changes(), errorView(failure));
             cooldowns.failure(model.id(), route.fallback(), clock.now()).ifPresent(trace::cooldown);
             return new Failed(failure);
         }
@@ -224,18 +210,17 @@ final class AttemptChain {
             GateScore score = gate.score(mutated.request(), plan.classification(), answer);
             double threshold = route.cascade().gateThreshold();
             boolean accept = score.score() >= threshold;
-            String verdict = accept ? "accept" : mayEscalate ? "escalate" : "final";
+            Verdict verdict = accept ? Verdict.ACCEPT : mayEscalate ? Verdict.ESCALATE : Verdict.FINAL;
             gateView =
                     Optional.of(new GateView(TraceRecorder.round(score.score()), threshold, verdict, score.reasons()));
-            if (verdict.equals("escalate")) {
+            if (verdict == Verdict.ESCALATE) {
                 trace.escalated(model.id() + " -> " + higher.get().id() + ": gate score "
                         + String.format(java.util.Locale.ROOT, "%.3f", score.score()) + " < " + threshold + " "
                         + score.reasons());
                 step = new Escalate(higher.get(), new Held(answer, model, score.score()));
             }
         }
-        trace.attempt(new AttemptView(
-                trace.attemptCount() + 1,
+        trace.answeredAttempt(
                 model.id(),
                 role,
                 latency,
@@ -243,8 +228,7 @@ final class AttemptChain {
                 answer.usage().outputTokens(),
                 cost,
                 mutated.changes(),
-                Optional.empty(),
-                gateView));
+                gateView);
         if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
             try {
                 client.onModel(model.id(), escalation());
@@ -379,7 +363,7 @@ final class AttemptChain {
 
     private static ErrorView errorView(ProviderFailure f) {
         return new ErrorView(
-                f.kind().key(),
+                FailureKind.of(f.kind()),
                 f.httpStatus().isPresent() ? Optional.of(f.httpStatus().getAsInt()) : Optional.empty(),
                 f.getMessage(),
                 f.retryAfter().map(Duration::toMillis));

@@ -53,8 +53,13 @@ final class DefaultRouter implements Router {
 
     @Override
     public DecisionTrace explain(ChatRequest request, Target target) {
+        return explain(request, target, traceIds.get());
+    }
+
+    @Override
+    public DecisionTrace explain(ChatRequest request, Target target, String traceId) {
         int promptTokens = TokenEstimate.promptTokens(request);
-        TraceRecorder trace = recorder(request, promptTokens);
+        TraceRecorder trace = recorder(request, promptTokens, traceId);
         return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
             case Planner.Ready ready ->
                 trace.finish(DecisionTrace.Outcome.EXPLAINED, Optional.empty(), Optional.empty());
@@ -65,8 +70,13 @@ final class DefaultRouter implements Router {
 
     @Override
     public RouteResult route(ChatRequest request, Target target, StreamSink sink) {
+        return route(request, target, sink, traceIds.get());
+    }
+
+    @Override
+    public RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId) {
         int promptTokens = TokenEstimate.promptTokens(request);
-        TraceRecorder trace = recorder(request, promptTokens);
+        TraceRecorder trace = recorder(request, promptTokens, traceId);
         return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
             case Planner.Ready ready ->
                 new AttemptChain(ready.plan(), trace, catalog, providers, gate, clock, cooldowns, sink).run();
@@ -80,9 +90,16 @@ final class DefaultRouter implements Router {
         };
     }
 
-    private TraceRecorder recorder(ChatRequest request, int promptTokens) {
+    private TraceRecorder recorder(ChatRequest request, int promptTokens, String traceId) {
         return new TraceRecorder(
-                traceIds.get(), clock.now(), policy, catalog, classifier.info(), gate.info(), request, promptTokens);
+                java.util.Objects.requireNonNull(traceId, "traceId"),
+                clock.now(),
+                policy,
+                catalog,
+                classifier.info(),
+                gate.info(),
+                request,
+                promptTokens);
     }
 
     private static String describe(Planner.Refused refused) {

@@ -31,6 +31,9 @@ public interface Router {
     /** As {@link #explain(ChatRequest)}, with a route or model the caller pinned. */
     DecisionTrace explain(ChatRequest request, Target target);
 
+    /** As {@link #explain(ChatRequest, Target)}, the trace taking the caller's id (the server's request id). */
+    DecisionTrace explain(ChatRequest request, Target target, String traceId);
+
     /** Routes a request and returns the whole answer. A streaming request is answered in one piece. */
     default RouteResult route(ChatRequest request) {
         return route(request.withStream(false), Target.AUTO, StreamSink.discarding());
@@ -46,6 +49,9 @@ public interface Router {
 
     /** As {@link #route(ChatRequest, StreamSink)}, with a route or model the caller pinned. */
     RouteResult route(ChatRequest request, Target target, StreamSink sink);
+
+    /** As {@link #route(ChatRequest, Target, StreamSink)}, the trace taking the caller's id. */
+    RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId);
 
     Policy policy();
 

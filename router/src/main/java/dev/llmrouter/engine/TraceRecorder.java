@@ -115,8 +115,38 @@ final class TraceRecorder {
         start = Optional.of(startModel.id());
     }
 
-    void attempt(AttemptView attempt) {
-        attempts.add(attempt);
+    /** A call that failed (or that the caller left): numbered next, no tokens, no cost. */
+    void failedAttempt(
+            String model,
+            DecisionTrace.Role role,
+            double latencyMs,
+            List<String> mutations,
+            DecisionTrace.ErrorView error) {
+        attempts.add(new AttemptView(
+                attempts.size() + 1, model, role, latencyMs, 0, 0, 0, mutations, Optional.of(error), Optional.empty()));
+    }
+
+    /** A call that answered, with what it used and cost and, under a cascade, the gate's view of the answer. */
+    void answeredAttempt(
+            String model,
+            DecisionTrace.Role role,
+            double latencyMs,
+            int inputTokens,
+            int outputTokens,
+            double costUsd,
+            List<String> mutations,
+            Optional<DecisionTrace.GateView> gate) {
+        attempts.add(new AttemptView(
+                attempts.size() + 1,
+                model,
+                role,
+                latencyMs,
+                inputTokens,
+                outputTokens,
+                costUsd,
+                mutations,
+                Optional.empty(),
+                gate));
     }
 
     int attemptCount() {

@@ -161,13 +161,13 @@ public record DecisionTrace(
     /**
      * One provider call.
      *
-     * @param role why this call was made: start, escalation, fallback or retry
+     * @param role why this call was made
      * @param mutations changes made to the request for this model
      */
     public record AttemptView(
             int n,
             String model,
-            String role,
+            Role role,
             double latencyMs,
             int inputTokens,
             int outputTokens,
@@ -176,10 +176,84 @@ public record DecisionTrace(
             Optional<ErrorView> error,
             Optional<GateView> gate) {}
 
-    public record ErrorView(String kind, Optional<Integer> httpStatus, String message, Optional<Long> retryAfterMs) {}
+    /** Why a provider call was made. */
+    public enum Role {
+        /** The first call of the request. */
+        START,
+        /** The gate found the previous answer wanting: a stronger tier. */
+        ESCALATION,
+        /** The previous call failed: the next model of the fallback chain. */
+        FALLBACK,
+        /** The previous call failed: the same model again (a short rate limit). */
+        RETRY;
 
-    /** @param verdict accept, escalate, or final (accepted because no higher tier may be tried) */
-    public record GateView(double score, double threshold, String verdict, List<String> reasons) {}
+        @JsonValue
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Role fromKey(String key) {
+            return valueOf(key.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * @param kind what went wrong: one of the provider error kinds, or {@code client_closed}
+     */
+    public record ErrorView(
+            FailureKind kind, Optional<Integer> httpStatus, String message, Optional<Long> retryAfterMs) {}
+
+    /** What ended a failed call: every provider error kind, and the caller going away. */
+    public enum FailureKind {
+        RATE_LIMITED,
+        TIMEOUT,
+        OVERLOADED,
+        SERVER_ERROR,
+        CONTEXT_TOO_LONG,
+        BAD_REQUEST,
+        AUTH,
+        CONTENT_FILTERED,
+        /** The caller went away during the call. */
+        CLIENT_CLOSED;
+
+        /** The trace's name for a provider error kind. */
+        public static FailureKind of(dev.llmrouter.provider.ErrorKind kind) {
+            return valueOf(kind.name());
+        }
+
+        @JsonValue
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static FailureKind fromKey(String key) {
+            return valueOf(key.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    public record GateView(double score, double threshold, Verdict verdict, List<String> reasons) {}
+
+    /** What the gate made of an answer. */
+    public enum Verdict {
+        /** Good enough: served. */
+        ACCEPT,
+        /** Not good enough, and a stronger tier may be tried. */
+        ESCALATE,
+        /** Not good enough, but no stronger tier may be tried: served as it is. */
+        FINAL;
+
+        @JsonValue
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Verdict fromKey(String key) {
+            return valueOf(key.toUpperCase(Locale.ROOT));
+        }
+    }
 
     /** A model put in cooldown during this request. */
     public record CooldownView(String model, String until, int consecutiveFailures) {}

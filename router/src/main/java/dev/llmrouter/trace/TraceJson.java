@@ -33,6 +33,15 @@ public final class TraceJson {
         }
     }
 
+    /** Reads a trace back from a parsed JSON tree (a trace log line's {@code trace}); errors as {@link #fromJson}. */
+    public static DecisionTrace fromTree(com.fasterxml.jackson.databind.JsonNode tree) {
+        try {
+            return MAPPER.treeToValue(tree, DecisionTrace.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a decision trace: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Reads a trace back, for replay; throws {@link IllegalArgumentException} naming what is wrong. */
     public static DecisionTrace fromJson(String json) {
         try {

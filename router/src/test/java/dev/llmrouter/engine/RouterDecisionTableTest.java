@@ -360,7 +360,7 @@ class RouterDecisionTableTest {
         RouteResult result = s.router(provider, clock).route(s.request());
 
         AttemptView first = result.trace().attempts().getFirst();
-        assertEquals(verdict, first.gate().orElseThrow().verdict());
+        assertEquals(verdict, first.gate().orElseThrow().verdict().key());
         assertTrue(first.gate().orElseThrow().reasons().contains(reason), () -> "reasons " + first.gate());
         boolean escalates = verdict.equals("escalate");
         assertEquals(escalates ? List.of("small-a", "mid") : List.of("small-a"), provider.calledModels());
@@ -392,7 +392,14 @@ class RouterDecisionTableTest {
         assertEquals(Outcome.fromKey(outcome), result.trace().outcome());
         assertEquals(Scenario.csv(calls), provider.calledModels());
         assertEquals(
-                kind, result.trace().attempts().getFirst().error().orElseThrow().kind());
+                kind,
+                result.trace()
+                        .attempts()
+                        .getFirst()
+                        .error()
+                        .orElseThrow()
+                        .kind()
+                        .key());
         if (servedBy == null) {
             RouteResult.Failed failed = assertInstanceOf(RouteResult.Failed.class, result);
             assertEquals(errorKind, failed.lastFailure().kind());
@@ -421,7 +428,7 @@ class RouterDecisionTableTest {
     }
 
     static List<String> roles(DecisionTrace trace) {
-        return trace.attempts().stream().map(AttemptView::role).toList();
+        return trace.attempts().stream().map(a -> a.role().key()).toList();
     }
 
     private static Class<?> expectedResultType(Outcome outcome) {

@@ -52,7 +52,14 @@ class StreamingTest {
         assertEquals(List.of("answer from small-a"), sink);
         assertEquals(
                 "accept",
-                r.result().trace().attempts().getFirst().gate().orElseThrow().verdict());
+                r.result()
+                        .trace()
+                        .attempts()
+                        .getFirst()
+                        .gate()
+                        .orElseThrow()
+                        .verdict()
+                        .key());
     }
 
     @Test
@@ -100,7 +107,14 @@ class StreamingTest {
         assertEquals(List.of("answer fr", "om big-eu"), sink);
         assertEquals(
                 "accept",
-                r.result().trace().attempts().getFirst().gate().orElseThrow().verdict());
+                r.result()
+                        .trace()
+                        .attempts()
+                        .getFirst()
+                        .gate()
+                        .orElseThrow()
+                        .verdict()
+                        .key());
     }
 
     @Test
@@ -146,7 +160,7 @@ class StreamingTest {
         RouteResult.Abandoned abandoned = assertInstanceOf(RouteResult.Abandoned.class, result);
         assertEquals(Outcome.CLIENT_CLOSED, abandoned.trace().outcome());
         AttemptView attempt = abandoned.trace().attempts().getFirst();
-        assertEquals("client_closed", attempt.error().orElseThrow().kind());
+        assertEquals("client_closed", attempt.error().orElseThrow().kind().key());
         assertEquals(1, abandoned.trace().attempts().size());
         assertEquals(List.of(), abandoned.trace().cooldowns(), "the model did nothing wrong");
     }

@@ -34,6 +34,15 @@ class TraceContentTest {
     }
 
     @Test
+    void everyProviderErrorKindHasATraceKindOfTheSameName() {
+        for (ErrorKind kind : ErrorKind.values()) {
+            DecisionTrace.FailureKind traced = DecisionTrace.FailureKind.of(kind);
+            assertEquals(kind.key(), traced.key());
+            assertEquals(traced, DecisionTrace.FailureKind.fromKey(kind.key()));
+        }
+    }
+
+    @Test
     void gateVerdictsAreEscalateUntilTheLastTierThenFinal() {
         DecisionTrace trace = route(scenario("all truncated")
                 .script("small-a", truncated("a"))
@@ -42,8 +51,10 @@ class TraceContentTest {
 
         List<GateView> gates =
                 trace.attempts().stream().map(a -> a.gate().orElseThrow()).toList();
-        GateView rejected = new GateView(0.2, 0.5, "escalate", List.of("truncated"));
-        assertEquals(List.of(rejected, rejected, new GateView(0.2, 0.5, "final", List.of("truncated"))), gates);
+        GateView rejected = new GateView(0.2, 0.5, DecisionTrace.Verdict.ESCALATE, List.of("truncated"));
+        assertEquals(
+                List.of(rejected, rejected, new GateView(0.2, 0.5, DecisionTrace.Verdict.FINAL, List.of("truncated"))),
+                gates);
         assertEquals(Optional.of("big-eu"), trace.servedBy());
     }
 
@@ -71,7 +82,9 @@ class TraceContentTest {
         assertEquals(100, attempt.inputTokens());
         assertEquals(50, attempt.outputTokens());
         assertEquals(0.00003, attempt.costUsd(), 1e-12); // (100 x 0.10 + 50 x 0.40) / 1e6
-        assertEquals(Optional.of(new GateView(0.75, 0.5, "accept", List.of("no_check_failed"))), attempt.gate());
+        assertEquals(
+                Optional.of(new GateView(0.75, 0.5, DecisionTrace.Verdict.ACCEPT, List.of("no_check_failed"))),
+                attempt.gate());
         assertEquals(Optional.empty(), attempt.error());
         assertEquals(attempt.costUsd(), trace.totalCostUsd());
     }
@@ -83,7 +96,10 @@ class TraceContentTest {
         AttemptView failed = trace.attempts().getFirst();
         assertEquals(
                 Optional.of(new ErrorView(
-                        "rate_limited", Optional.of(429), "scripted rate_limited from small-a", Optional.of(1500L))),
+                        DecisionTrace.FailureKind.RATE_LIMITED,
+                        Optional.of(429),
+                        "scripted rate_limited from small-a",
+                        Optional.of(1500L))),
                 failed.error());
         assertEquals(0.0, failed.costUsd());
         assertEquals(10.0, failed.latencyMs());

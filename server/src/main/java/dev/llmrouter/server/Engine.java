@@ -50,8 +50,6 @@ final class Engine {
     private final Map<String, ProviderClient> providers;
     private final Optional<PolicyStore> store;
     private final AtomicReference<Live> live = new AtomicReference<>();
-    /** The id the next trace on this thread takes: the server names each request's trace before routing it. */
-    private static final ThreadLocal<String> NEXT_TRACE_ID = new ThreadLocal<>();
 
     private Engine(
             Catalog catalog,
@@ -173,20 +171,9 @@ final class Engine {
                 .catalog(catalog)
                 .policy(policy)
                 .classifier(classifier)
-                .gate(gate)
-                .traceIds(() -> {
-                    // taken once: a connection's thread serves many requests, and each trace needs its own id
-                    String id = NEXT_TRACE_ID.get();
-                    NEXT_TRACE_ID.remove();
-                    return id != null ? id : java.util.UUID.randomUUID().toString();
-                });
+                .gate(gate);
         providers.forEach(builder::provider);
         return new Live(builder.build(), document);
-    }
-
-    /** The id the next trace recorded on this thread takes. */
-    static void nameNextTrace(String id) {
-        NEXT_TRACE_ID.set(id);
     }
 
     /** The policy in force, with its router. */

@@ -76,7 +76,6 @@ final class OpenAiApi implements HttpService {
         Target target = target(body, router);
         ChatRequest request = request(body);
         String traceId = HttpHygiene.id(req);
-        Engine.nameNextTrace(traceId);
         recent.add(traceId); // before the answer: a caller may send feedback the moment it has it
         long started = System.nanoTime();
         if (request.stream()) {
@@ -84,7 +83,7 @@ final class OpenAiApi implements HttpService {
             return;
         }
         Caller caller = new Caller(req);
-        RouteResult result = router.route(request, target, caller);
+        RouteResult result = router.route(request, target, caller, traceId);
         String outcome = outcomeOf(result);
         try {
             switch (result) {
@@ -123,7 +122,7 @@ final class OpenAiApi implements HttpService {
             long started) {
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         SseWriter sse = new SseWriter(res, traceId, new Caller(req));
-        RouteResult result = router.route(request, target, sse);
+        RouteResult result = router.route(request, target, sse, traceId);
         String outcome = outcomeOf(result);
         try {
             respond(sse, result, target, includeUsage);
@@ -224,8 +223,7 @@ final class OpenAiApi implements HttpService {
         ObjectNode body = gatekeeper.jsonBody(req);
         Router router = engine.get().router();
         Target target = body.has("model") ? target(body, router) : Target.AUTO;
-        Engine.nameNextTrace(HttpHygiene.id(req));
-        DecisionTrace trace = router.explain(request(body), target);
+        DecisionTrace trace = router.explain(request(body), target, HttpHygiene.id(req));
         send(res, 200, TraceJson.toJson(trace).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -356,8 +354,8 @@ final class OpenAiApi implements HttpService {
         ErrorKind kind = failed.lastFailure().kind();
         List<String> attempts = new ArrayList<>();
         for (DecisionTrace.AttemptView a : failed.trace().attempts()) {
-            attempts.add(a.n() + ". " + a.model() + " (" + a.role() + "): "
-                    + a.error().map(e -> e.kind() + ": " + e.message()).orElse("answered"));
+            attempts.add(a.n() + ". " + a.model() + " (" + a.role().key() + "): "
+                    + a.error().map(e -> e.kind().key() + ": " + e.message()).orElse("answered"));
         }
         if (kind == ErrorKind.BAD_REQUEST || kind == ErrorKind.CONTENT_FILTERED) {
             return new ApiError(

@@ -156,7 +156,7 @@ final class RouterMetrics {
                         .register(registry)
                         .increment(a.costUsd());
             }
-            if (a.gate().isPresent() && a.gate().get().verdict().equals("accept")) {
+            if (a.gate().isPresent() && a.gate().get().verdict() == DecisionTrace.Verdict.ACCEPT) {
                 Counter.builder("llm.router.cascade.accepted")
                         .description("Answers the cascade's gate accepted, by route and model")
                         .tags(common)
@@ -164,7 +164,7 @@ final class RouterMetrics {
                         .register(registry)
                         .increment();
             }
-            if (previous != null && a.role().equals("escalation")) {
+            if (previous != null && a.role() == DecisionTrace.Role.ESCALATION) {
                 String reason = EscalationCause.of(
                                 previous.gate().map(g -> g.reasons()).orElse(List.of()))
                         .key();
@@ -175,11 +175,11 @@ final class RouterMetrics {
                         .register(registry)
                         .increment();
             }
-            if (previous != null && previous.error().isPresent() && !a.role().equals("escalation")) {
+            if (previous != null && previous.error().isPresent() && a.role() != DecisionTrace.Role.ESCALATION) {
                 Counter.builder("llm.router.fallbacks")
                         .description("Calls made because the previous one failed, by its error kind")
                         .tags(common)
-                        .tags("kind", previous.error().get().kind())
+                        .tags("kind", previous.error().get().kind().key())
                         .register(registry)
                         .increment();
             }
