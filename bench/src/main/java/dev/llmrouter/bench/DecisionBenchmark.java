@@ -3,9 +3,8 @@ package dev.llmrouter.bench;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.catalog.CatalogLoader;
 import dev.llmrouter.classify.Classifier;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -67,15 +66,14 @@ public class DecisionBenchmark {
     private Router router;
     private String text;
     private long calls;
-    private Classifier loaded;
+    private DecisionModels models;
 
     @Setup(Level.Trial)
     public void setUp() {
         Path home = Path.of(System.getProperty("llmrouter.home", "."));
         Catalog catalog = CatalogLoader.load(home.resolve("config/catalog.yaml"));
-        loaded = classifier.equals("onnx")
-                ? OnnxClassifier.load(home.resolve(bundle), Device.CPU)
-                : new HeuristicClassifier();
+        models = DecisionModels.load(classifier.equals("onnx") ? bundle : DecisionModels.HEURISTIC, home, Device.CPU);
+        Classifier loaded = models.classifier();
         Policy policy = PolicyLoader.load(home.resolve("config/policy.yaml"), catalog, loaded.intents());
         ProviderClient none = new ProviderClient() {
             @Override
@@ -92,7 +90,7 @@ public class DecisionBenchmark {
             }
         };
         Router.Builder builder =
-                Router.builder().catalog(catalog).policy(policy).classifier(loaded);
+                Router.builder().catalog(catalog).policy(policy).models(models);
         catalog.providers().keySet().forEach(name -> builder.provider(name, none));
         router = builder.build();
         text = prompt.equals("short") ? SHORT : MMLU;
@@ -100,9 +98,7 @@ public class DecisionBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (loaded instanceof OnnxClassifier onnx) {
-            onnx.close();
-        }
+        models.close();
     }
 
     @Benchmark

@@ -2,6 +2,7 @@ package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.Evaluation;
 import dev.llmrouter.evalsets.LabelledRecord;
@@ -156,11 +157,12 @@ final class CalibrateCommand implements Callable<Integer> {
         Pricing pricing = prices.pricing(base, records);
         TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
         EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
-        Classifier classifier = classifierOption.load();
+        DecisionModels models = classifierOption.load();
+        Classifier classifier = models.classifier();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Policy configured = PolicyLoader.load(
                 policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml")), admitting, classifier.intents());
-        Replay replay = new Replay(pair, classifier, classifierOption.gate(), records);
+        Replay replay = new Replay(pair, classifier, models.gate(), records);
         RiskControl.Result result = RiskControl.calibrate(
                 replay, configured, kind, points, maxQualityLoss, 1 - confidence, calibrationShare, resamples, seed);
         print(spec.commandLine().getOut(), result, configured, kind);

@@ -1,12 +1,7 @@
 package dev.llmrouter.cli;
 
-import dev.llmrouter.classify.Classifier;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxAnswerGate;
-import dev.llmrouter.classify.onnx.OnnxClassifier;
-import dev.llmrouter.gate.AnswerGate;
-import dev.llmrouter.gate.HeuristicAnswerGate;
+import dev.llmrouter.engine.DecisionModels;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -31,29 +26,17 @@ final class ClassifierOption {
             description = "Where ONNX models run (default: ${DEFAULT-VALUE}).")
     String device;
 
-    Classifier load() {
-        String choice = choice();
-        if (choice.equals("heuristic")) {
-            return new HeuristicClassifier();
-        }
-        return OnnxClassifier.load(Path.of(choice), Device.parse(device));
-    }
-
-    /** The bundle's learned gate when it has one, else the rule-based gate. */
-    AnswerGate gate() {
-        String choice = choice();
-        if (choice.equals("heuristic")) {
-            return new HeuristicAnswerGate();
-        }
-        return OnnxAnswerGate.load(Path.of(choice), Device.parse(device))
-                .<AnswerGate>map(g -> g)
-                .orElseGet(HeuristicAnswerGate::new);
+    /** The classifier and answer gate this option chooses; the caller closes them. */
+    DecisionModels load() {
+        return DecisionModels.load(choice(), Path.of(""), Device.parse(device));
     }
 
     private String choice() {
         return classifier.orElseGet(() -> {
             Path shipped = shipped();
-            return java.nio.file.Files.isRegularFile(shipped.resolve("intent.onnx")) ? shipped.toString() : "heuristic";
+            return java.nio.file.Files.isRegularFile(shipped.resolve("intent.onnx"))
+                    ? shipped.toString()
+                    : DecisionModels.HEURISTIC;
         });
     }
 

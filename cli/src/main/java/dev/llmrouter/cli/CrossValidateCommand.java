@@ -1,9 +1,9 @@
 package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxAnswerGate;
-import dev.llmrouter.classify.onnx.OnnxClassifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.Evaluation;
 import dev.llmrouter.evalsets.LabelledRecord;
@@ -14,7 +14,6 @@ import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.gate.AnswerGate;
-import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.training.ClassifierTrainer;
@@ -28,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,9 +116,9 @@ final class CrossValidateCommand implements Callable<Integer> {
                     options,
                     bundle,
                     line -> {});
-            Optional<OnnxAnswerGate> learnedGate = OnnxAnswerGate.load(bundle, Device.CPU);
-            try (OnnxClassifier classifier = OnnxClassifier.load(bundle, Device.CPU)) {
-                AnswerGate gate = learnedGate.<AnswerGate>map(g -> g).orElseGet(HeuristicAnswerGate::new);
+            try (DecisionModels models = DecisionModels.load(bundle.toString(), Path.of(""), Device.CPU)) {
+                Classifier classifier = models.classifier();
+                AnswerGate gate = models.gate();
                 Catalog admitting = catalog.withModels(pair.catalog().models(), catalog.hash());
                 Policy policy =
                         PolicyLoader.load(ConfigFiles.defaultFile("eval-policy.yaml"), admitting, classifier.intents());
@@ -144,8 +142,6 @@ final class CrossValidateCommand implements Callable<Integer> {
                         r[2],
                         r[3]);
                 out.flush();
-            } finally {
-                learnedGate.ifPresent(OnnxAnswerGate::close);
             }
         }
         double[] mean = new double[4];

@@ -2,6 +2,7 @@ package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.EvalReport;
 import dev.llmrouter.evalsets.Evaluation;
@@ -138,8 +139,9 @@ final class EvalCommand implements Callable<Integer> {
         Pricing pricing = prices.pricing(base, records);
         TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
         EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
-        Classifier classifier = classifierOption.load();
-        AnswerGate gate = classifierOption.gate();
+        DecisionModels models = classifierOption.load();
+        Classifier classifier = models.classifier();
+        AnswerGate gate = models.gate();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
         Policy configured = PolicyLoader.load(policyFile, admitting, classifier.intents());

@@ -3,6 +3,7 @@ package dev.llmrouter.cli;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.RecordLoader;
@@ -79,7 +80,8 @@ final class IntentsCommand implements Callable<Integer> {
         if (!split.equals("all") && !split.equals("test")) {
             throw new IllegalArgumentException("--split: expected all or test, got '" + split + "'");
         }
-        Classifier classifier = classifierOption.load();
+        DecisionModels models = classifierOption.load();
+        Classifier classifier = models.classifier();
         Catalog catalog = files.loadCatalog();
         Policy policy = files.loadPolicy(catalog, classifier);
         IntentMap intents = IntentMap.load(intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")));
@@ -87,7 +89,7 @@ final class IntentsCommand implements Callable<Integer> {
                 .catalog(catalog)
                 .policy(policy)
                 .classifier(classifier)
-                .gate(classifierOption.gate());
+                .gate(models.gate());
         // explain calls no model: the clients only complete the router, and need no key
         catalog.providers()
                 .forEach((name, spec) -> builder.provider(name, ProviderClients.create(spec, env -> Optional.empty())));

@@ -51,8 +51,8 @@ final class PolicyCommand implements Runnable {
             ConfigFiles files = new ConfigFiles();
             files.catalog = java.util.Optional.ofNullable(catalog);
             Catalog loaded = files.loadCatalog();
-            Policy policy =
-                    PolicyLoader.load(file, loaded, classifierOption.load().intents());
+            Policy policy = PolicyLoader.load(
+                    file, loaded, classifierOption.load().classifier().intents());
             spec.commandLine()
                     .getOut()
                     .printf(

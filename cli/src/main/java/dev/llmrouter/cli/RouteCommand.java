@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.classify.Classifier;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.RouteResult;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.Policy;
@@ -85,14 +86,15 @@ final class RouteCommand implements Callable<Integer> {
         if (maxTokens.isPresent() && maxTokens.get() < 1) {
             throw new IllegalArgumentException("--max-tokens must be a positive number, got " + maxTokens.get());
         }
-        Classifier classifier = classifierOption.load();
+        DecisionModels models = classifierOption.load();
+        Classifier classifier = models.classifier();
         Catalog catalog = files.loadCatalog();
         Policy policy = files.loadPolicy(catalog, classifier);
         Router.Builder builder = Router.builder()
                 .catalog(catalog)
                 .policy(policy)
                 .classifier(classifier)
-                .gate(classifierOption.gate());
+                .gate(models.gate());
         catalog.providers()
                 .forEach((name, spec) -> builder.provider(
                         name, ProviderClients.create(spec, env -> Optional.ofNullable(System.getenv(env)))));

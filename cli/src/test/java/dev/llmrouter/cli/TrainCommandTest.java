@@ -127,6 +127,6 @@ class TrainCommandTest {
                 "--classifier",
                 dir.resolve("nothing").toString());
         assertEquals(2, missing.code());
-        assertTrue(missing.err().contains("no intent.onnx"), missing.err());
+        assertTrue(missing.err().contains("no classifier bundle at " + dir.resolve("nothing")), missing.err());
     }
 }

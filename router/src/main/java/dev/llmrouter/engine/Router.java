@@ -102,6 +102,11 @@ public interface Router {
             return this;
         }
 
+        /** The classifier and answer gate of {@code value}. */
+        public Builder models(DecisionModels value) {
+            return classifier(value.classifier()).gate(value.gate());
+        }
+
         /** The client for a catalog provider name. Every provider the catalog's models use needs one. */
         public Builder provider(String name, ProviderClient client) {
             providers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(client, "client"));

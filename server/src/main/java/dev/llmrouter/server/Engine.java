@@ -7,21 +7,17 @@ import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.classify.ClassifierInfo;
-import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxAnswerGate;
-import dev.llmrouter.classify.onnx.OnnxClassifier;
 import dev.llmrouter.config.Documents;
+import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.gate.AnswerGate;
-import dev.llmrouter.gate.HeuristicAnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderClients;
 import dev.llmrouter.provider.SimulatedProvider;
 import dev.llmrouter.request.ChatRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,21 +63,14 @@ final class Engine {
     /** Loads everything the settings name; {@code classified} hears each classification's duration. */
     static Engine load(ServerSettings settings, Map<String, String> env, Path home, LongConsumer classified) {
         Catalog catalog = CatalogLoader.load(settings.catalog());
-        Classifier classifier;
-        AnswerGate gate;
-        if (settings.classifier().equals("heuristic")) {
-            classifier = new HeuristicClassifier();
-            gate = new HeuristicAnswerGate();
-        } else {
-            Path bundle = home.resolve(settings.classifier());
-            if (!Files.isDirectory(bundle)) {
-                throw new IllegalArgumentException("router.classifier: no classifier bundle at " + bundle
-                        + " (make one with ./llm-router train, or say 'heuristic')");
-            }
-            Device device = Device.parse(settings.device());
-            classifier = OnnxClassifier.load(bundle, device);
-            gate = OnnxAnswerGate.load(bundle, device).<AnswerGate>map(g -> g).orElseGet(HeuristicAnswerGate::new);
+        DecisionModels models;
+        try {
+            models = DecisionModels.load(settings.classifier(), home, Device.parse(settings.device()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("router.classifier: " + e.getMessage(), e);
         }
+        Classifier classifier = models.classifier();
+        AnswerGate gate = models.gate();
         Map<String, ProviderClient> providers = new LinkedHashMap<>();
         catalog.providers()
                 .forEach((name, spec) -> providers.put(
