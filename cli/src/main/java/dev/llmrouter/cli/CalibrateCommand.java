@@ -7,11 +7,9 @@ import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.Evaluation;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.Pricing;
-import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.RiskControl;
 import dev.llmrouter.evalsets.Splits;
-import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.policy.Route;
@@ -41,19 +39,11 @@ final class CalibrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            required = true,
-            arity = "1..*",
-            paramLabel = "FILE",
-            description = "Labelled JSONL files.")
-    List<Path> data;
+    @Mixin
+    DataOptions input;
 
-    @Option(names = "--cheap", required = true, paramLabel = "MODEL", description = "The cheap tier's model.")
-    String cheap;
-
-    @Option(names = "--strong", required = true, paramLabel = "MODEL", description = "The strong tier's model.")
-    String strong;
+    @Mixin
+    PairOptions models;
 
     @Option(
             names = "--max-quality-loss",
@@ -75,12 +65,6 @@ final class CalibrateCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = "Policy to calibrate (default: config/eval-policy.yaml).")
     Optional<Path> policy = Optional.empty();
-
-    @Option(names = "--catalog", paramLabel = "FILE", description = "Model catalog (default: config/catalog.yaml).")
-    Optional<Path> catalog = Optional.empty();
-
-    @Option(names = "--tiers", paramLabel = "FILE", description = "Model-to-tier mapping (default: config/tiers.yaml).")
-    Optional<Path> tiers = Optional.empty();
 
     @Option(
             names = "--sweep",
@@ -145,24 +129,21 @@ final class CalibrateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--points must be at least 2 and --resamples at least 0");
         }
         Evaluation.Sweep kind = Evaluation.Sweep.named(sweep);
-        List<LabelledRecord> records = RecordLoader.load(data, false).records();
+        List<LabelledRecord> records = input.records(spec.commandLine().getErr());
         records = switch (split) {
             case "all" -> records;
             case "test" -> new Splits(seed, 0.25).select(records, Splits.Side.TEST);
             default -> throw new IllegalArgumentException("--split: expected all or test, got '" + split + "'");
         };
-        ConfigFiles files = new ConfigFiles();
-        files.catalog = catalog;
-        Catalog base = files.loadCatalog();
+        Catalog base = input.loadCatalog();
         Pricing pricing = prices.pricing(base, records);
-        TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
-        EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
-        DecisionModels models = classifierOption.load();
-        Classifier classifier = models.classifier();
+        EvalPair pair = EvalPair.of(base, models.cheap, models.strong, pricing, records, input.tierMap(base));
+        DecisionModels decision = classifierOption.load();
+        Classifier classifier = decision.classifier();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Policy configured = PolicyLoader.load(
                 policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml")), admitting, classifier.intents());
-        Replay replay = new Replay(pair, classifier, models.gate(), records);
+        Replay replay = new Replay(pair, classifier, decision.gate(), records);
         RiskControl.Result result = RiskControl.calibrate(
                 replay, configured, kind, points, maxQualityLoss, 1 - confidence, calibrationShare, resamples, seed);
         print(spec.commandLine().getOut(), result, configured, kind);
@@ -178,10 +159,10 @@ final class CalibrateCommand implements Callable<Integer> {
                 split,
                 r.calibrationRecords(),
                 r.checkRecords(),
-                cheap,
-                strong,
+                models.cheap,
+                models.strong,
                 maxQualityLoss,
-                strong,
+                models.strong,
                 confidence,
                 r.method());
         out.println("| " + sweep + " | strong share | cost a request | loss | upper bound | passed |");

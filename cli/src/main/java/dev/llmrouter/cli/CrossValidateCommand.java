@@ -8,7 +8,6 @@ import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.Evaluation;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.Pricing;
-import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
@@ -45,19 +44,11 @@ final class CrossValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            required = true,
-            arity = "1..*",
-            paramLabel = "FILE",
-            description = "Labelled JSONL files.")
-    List<Path> data;
+    @Mixin
+    DataOptions input;
 
-    @Option(names = "--cheap", required = true, paramLabel = "MODEL", description = "The cheap tier's model.")
-    String cheap;
-
-    @Option(names = "--strong", required = true, paramLabel = "MODEL", description = "The strong tier's model.")
-    String strong;
+    @Mixin
+    PairOptions models;
 
     @Option(names = "--folds", defaultValue = "5", paramLabel = "K", description = "Folds (default: ${DEFAULT-VALUE}).")
     int folds;
@@ -91,12 +82,12 @@ final class CrossValidateCommand implements Callable<Integer> {
         ClassifierTrainer.Options options = training.options(seed, 0.5, ClassifierTrainer.Difficulty.TIERS);
         Evaluation.Sweep sweepKind = Evaluation.Sweep.named(sweep);
         PrintWriter out = spec.commandLine().getOut();
-        Catalog catalog = new ConfigFiles().loadCatalog();
-        List<LabelledRecord> records = RecordLoader.load(data, false).records();
-        TierMap tiers = TierMap.load(ConfigFiles.defaultFile("tiers.yaml"), catalog);
+        Catalog catalog = input.loadCatalog();
+        List<LabelledRecord> records = input.records(spec.commandLine().getErr());
+        TierMap tiers = input.tierMap(catalog);
         IntentMap intents = IntentMap.load(ConfigFiles.defaultFile("intent-map.yaml"));
         Pricing pricing = prices.pricing(catalog, records);
-        EvalPair pair = EvalPair.of(catalog, cheap, strong, pricing, records, tiers);
+        EvalPair pair = EvalPair.of(catalog, models.cheap, models.strong, pricing, records, tiers);
         Splits splits = new Splits(seed, 0.5);
         Path work = Files.createTempDirectory("llm-router-crossval");
         List<double[]> results = new ArrayList<>();
@@ -106,7 +97,7 @@ final class CrossValidateCommand implements Callable<Integer> {
                     records.stream().filter(r -> splits.foldOf(r, folds) == k).toList();
             Path bundle = work.resolve("fold" + fold);
             ClassifierTrainer.train(
-                    data,
+                    input.data,
                     records,
                     List.of(),
                     List.of(),
@@ -116,9 +107,9 @@ final class CrossValidateCommand implements Callable<Integer> {
                     options,
                     bundle,
                     line -> {});
-            try (DecisionModels models = DecisionModels.load(bundle.toString(), Path.of(""), Device.CPU)) {
-                Classifier classifier = models.classifier();
-                AnswerGate gate = models.gate();
+            try (DecisionModels decision = DecisionModels.load(bundle.toString(), Path.of(""), Device.CPU)) {
+                Classifier classifier = decision.classifier();
+                AnswerGate gate = decision.gate();
                 Catalog admitting = catalog.withModels(pair.catalog().models(), catalog.hash());
                 Policy policy =
                         PolicyLoader.load(ConfigFiles.defaultFile("eval-policy.yaml"), admitting, classifier.intents());

@@ -15,7 +15,6 @@ import dev.llmrouter.evalsets.Replay;
 import dev.llmrouter.evalsets.ReportWriter;
 import dev.llmrouter.evalsets.RouterScore;
 import dev.llmrouter.evalsets.Splits;
-import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
@@ -43,19 +42,11 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            required = true,
-            arity = "1..*",
-            paramLabel = "FILE",
-            description = "Labelled JSONL files.")
-    List<Path> data;
+    @Mixin
+    DataOptions input;
 
-    @Option(names = "--cheap", required = true, paramLabel = "MODEL", description = "The cheap tier's model.")
-    String cheap;
-
-    @Option(names = "--strong", required = true, paramLabel = "MODEL", description = "The strong tier's model.")
-    String strong;
+    @Mixin
+    PairOptions models;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the report goes.")
     Path out;
@@ -68,9 +59,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--compare", paramLabel = "FILE", description = "A second policy: list what changes under it.")
     Optional<Path> compare = Optional.empty();
-
-    @Option(names = "--catalog", paramLabel = "FILE", description = "Model catalog (default: config/catalog.yaml).")
-    Optional<Path> catalog = Optional.empty();
 
     @Option(
             names = "--split",
@@ -111,12 +99,6 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     PriceOptions prices;
 
-    @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
-    boolean skipInvalid;
-
-    @Option(names = "--tiers", paramLabel = "FILE", description = "Model-to-tier mapping (default: config/tiers.yaml).")
-    Optional<Path> tiers = Optional.empty();
-
     @Mixin
     ClassifierOption classifierOption;
 
@@ -127,21 +109,17 @@ final class EvalCommand implements Callable<Integer> {
         if (points < 2) {
             throw new IllegalArgumentException("--points must be at least 2, got " + points);
         }
-        RecordLoader.Loaded loaded = RecordLoader.load(data, skipInvalid);
-        loaded.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
+        RecordLoader.Loaded loaded = input.load(input.data, spec.commandLine().getErr());
         List<LabelledRecord> records = select(loaded.records());
         if (records.isEmpty()) {
             throw new IllegalArgumentException("no records on the '" + split + "' side of the split");
         }
-        ConfigFiles files = new ConfigFiles();
-        files.catalog = catalog;
-        Catalog base = files.loadCatalog();
+        Catalog base = input.loadCatalog();
         Pricing pricing = prices.pricing(base, records);
-        TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), base);
-        EvalPair pair = EvalPair.of(base, cheap, strong, pricing, records, tierMap);
-        DecisionModels models = classifierOption.load();
-        Classifier classifier = models.classifier();
-        AnswerGate gate = models.gate();
+        EvalPair pair = EvalPair.of(base, models.cheap, models.strong, pricing, records, input.tierMap(base));
+        DecisionModels decision = classifierOption.load();
+        Classifier classifier = decision.classifier();
+        AnswerGate gate = decision.gate();
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
         Policy configured = PolicyLoader.load(policyFile, admitting, classifier.intents());
@@ -156,13 +134,13 @@ final class EvalCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - started) / 1e9;
         EvalReport report = new EvalReport(
                 new EvalReport.Meta(
-                        data.stream().map(Path::toString).toList(),
+                        input.data.stream().map(Path::toString).toList(),
                         replay.records().size(),
                         loaded.skipped(),
                         split,
                         seed,
-                        cheap,
-                        strong,
+                        models.cheap,
+                        models.strong,
                         sweep,
                         configured.id() + " v" + configured.version() + " "
                                 + configured.hash().substring(0, 12),

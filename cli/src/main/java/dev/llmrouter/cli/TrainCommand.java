@@ -2,7 +2,6 @@ package dev.llmrouter.cli;
 
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.evalsets.LabelledRecord;
-import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.features.ModelCard;
@@ -30,13 +29,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            required = true,
-            arity = "1..*",
-            paramLabel = "FILE",
-            description = "Labelled JSONL files.")
-    List<Path> data;
+    @Mixin
+    DataOptions input;
 
     @Option(
             names = "--intent-data",
@@ -88,15 +82,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "Label-to-intent mapping (default: config/intent-map.yaml).")
     Optional<Path> intentMap = Optional.empty();
 
-    @Option(names = "--tiers", paramLabel = "FILE", description = "Model-to-tier mapping (default: config/tiers.yaml).")
-    Optional<Path> tiers = Optional.empty();
-
-    @Option(names = "--catalog", paramLabel = "FILE", description = "Model catalog (default: config/catalog.yaml).")
-    Optional<Path> catalog = Optional.empty();
-
-    @Option(names = "--skip-invalid", description = "Skip and count invalid lines instead of stopping at the first.")
-    boolean skipInvalid;
-
     @Mixin
     TrainingOptions training;
 
@@ -104,27 +89,19 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         ClassifierTrainer.Options options = training.options(seed, testFraction, ClassifierTrainer.Difficulty.IRT);
-        ConfigFiles config = new ConfigFiles();
-        config.catalog = catalog;
-        Catalog loaded = config.loadCatalog();
+        Catalog loaded = input.loadCatalog();
         IntentMap intents = IntentMap.load(intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")));
-        TierMap tierMap = TierMap.load(tiers.orElseGet(() -> ConfigFiles.defaultFile("tiers.yaml")), loaded);
-        RecordLoader.Loaded records = RecordLoader.load(data, skipInvalid);
-        RecordLoader.Loaded intentOnly = RecordLoader.load(intentData, skipInvalid);
-        RecordLoader.Loaded easy = RecordLoader.load(easyData, skipInvalid);
-        easy.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
-        records.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
-        intentOnly.problems().forEach(p -> spec.commandLine().getErr().println("skipped " + p));
+        TierMap tierMap = input.tierMap(loaded);
+        PrintWriter err = spec.commandLine().getErr();
         java.util.Set<String> excluded = new java.util.HashSet<>();
-        RecordLoader.load(exclude, skipInvalid).records().forEach(r -> excluded.add(Splits.key(r)));
-        java.util.function.Function<RecordLoader.Loaded, List<LabelledRecord>> kept =
-                loaded1 -> loaded1.records().stream()
-                        .filter(r -> !excluded.contains(Splits.key(r)))
-                        .toList();
-        List<LabelledRecord> all = kept.apply(records);
-        List<LabelledRecord> intentRecords = kept.apply(intentOnly);
-        List<LabelledRecord> easyRecords = kept.apply(easy);
-        List<Path> files = new java.util.ArrayList<>(data);
+        input.load(exclude, err).records().forEach(r -> excluded.add(Splits.key(r)));
+        java.util.function.Function<List<LabelledRecord>, List<LabelledRecord>> kept = records ->
+                records.stream().filter(r -> !excluded.contains(Splits.key(r))).toList();
+        List<LabelledRecord> easyRecords = kept.apply(input.load(easyData, err).records());
+        List<LabelledRecord> all = kept.apply(input.records(err));
+        List<LabelledRecord> intentRecords =
+                kept.apply(input.load(intentData, err).records());
+        List<Path> files = new java.util.ArrayList<>(input.data);
         files.addAll(intentData);
         files.addAll(easyData);
         long started = System.nanoTime();

@@ -114,6 +114,35 @@ class TrainCommandTest {
     }
 
     @Test
+    void crossvalTakesTheDataOptionsEvalTakes() throws Exception {
+        Path broken = dir.resolve("broken.jsonl");
+        java.nio.file.Files.writeString(broken, java.nio.file.Files.readString(data) + "{not json\n");
+        String[] args = {
+            "crossval",
+            "--data",
+            broken.toString(),
+            "--cheap",
+            "mixtral-8x7b-instruct",
+            "--strong",
+            "gpt-4-1106-preview",
+            "--folds",
+            "2",
+            "--catalog",
+            "../config/catalog.yaml",
+            "--tiers",
+            "../config/tiers.yaml"
+        };
+        MainTest.Run strict = MainTest.run(args);
+        assertEquals(2, strict.code(), strict.err());
+        String[] skipping = java.util.Arrays.copyOf(args, args.length + 1);
+        skipping[args.length] = "--skip-invalid";
+        MainTest.Run run = MainTest.run(skipping);
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.err().contains("skipped " + broken), run.err());
+        assertTrue(run.out().contains("2-fold mean: router APGR"), run.out());
+    }
+
+    @Test
     void badSettingsAreNamed() {
         MainTest.Run features = MainTest.run(
                 "train", "--data", data.toString(), "--out", dir.resolve("x").toString(), "--features", "pixels");
