@@ -3,7 +3,7 @@ package dev.llmrouter.evalsets;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.catalog.ProviderSpec;
-import dev.llmrouter.provider.Timeouts;
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.request.Capability;
 import java.net.URI;
 import java.util.EnumSet;

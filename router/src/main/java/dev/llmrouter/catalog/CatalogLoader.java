@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.config.ConfigNode;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.config.Problems;
-import dev.llmrouter.provider.Timeouts;
 import dev.llmrouter.request.Capability;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,6 +1,5 @@
 package dev.llmrouter.catalog;
 
-import dev.llmrouter.provider.Timeouts;
 import java.net.URI;
 import java.util.Objects;
 

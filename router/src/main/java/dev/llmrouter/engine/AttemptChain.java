@@ -363,7 +363,7 @@ final class AttemptChain {
 
     private static ErrorView errorView(ProviderFailure f) {
         return new ErrorView(
-                FailureKind.of(f.kind()),
+                TraceRecorder.failureKind(f.kind()),
                 f.httpStatus().isPresent() ? Optional.of(f.httpStatus().getAsInt()) : Optional.empty(),
                 f.getMessage(),
                 f.retryAfter().map(Duration::toMillis));

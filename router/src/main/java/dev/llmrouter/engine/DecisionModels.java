@@ -3,10 +3,10 @@ package dev.llmrouter.engine;
 import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.classify.onnx.OnnxClassifier;
 import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.gate.HeuristicAnswerGate;
+import dev.llmrouter.gate.onnx.OnnxAnswerGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -115,6 +115,11 @@ final class TraceRecorder {
         start = Optional.of(startModel.id());
     }
 
+    /** The trace's name for a provider error kind. */
+    static DecisionTrace.FailureKind failureKind(dev.llmrouter.provider.ErrorKind kind) {
+        return DecisionTrace.FailureKind.valueOf(kind.name());
+    }
+
     /** A call that failed (or that the caller left): numbered next, no tokens, no cost. */
     void failedAttempt(
             String model,

@@ -1,5 +1,6 @@
 package dev.llmrouter.provider;
 
+import dev.llmrouter.catalog.Timeouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

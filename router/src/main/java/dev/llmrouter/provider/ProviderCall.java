@@ -1,5 +1,6 @@
 package dev.llmrouter.provider;
 
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.request.ChatRequest;
 import java.util.Objects;
 

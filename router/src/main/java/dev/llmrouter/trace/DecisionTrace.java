@@ -204,7 +204,10 @@ public record DecisionTrace(
     public record ErrorView(
             FailureKind kind, Optional<Integer> httpStatus, String message, Optional<Long> retryAfterMs) {}
 
-    /** What ended a failed call: every provider error kind, and the caller going away. */
+    /**
+     * What ended a failed call: every provider error kind ({@code dev.llmrouter.provider.ErrorKind}, by the same
+     * name), and the caller going away.
+     */
     public enum FailureKind {
         RATE_LIMITED,
         TIMEOUT,
@@ -216,11 +219,6 @@ public record DecisionTrace(
         CONTENT_FILTERED,
         /** The caller went away during the call. */
         CLIENT_CLOSED;
-
-        /** The trace's name for a provider error kind. */
-        public static FailureKind of(dev.llmrouter.provider.ErrorKind kind) {
-            return valueOf(kind.name());
-        }
 
         @JsonValue
         public String key() {

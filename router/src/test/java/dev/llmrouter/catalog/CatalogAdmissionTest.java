@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.config.InvalidConfigException;
 import dev.llmrouter.engine.Fixtures;
-import dev.llmrouter.provider.Timeouts;
 import dev.llmrouter.request.Capability;
 import java.io.IOException;
 import java.net.URI;

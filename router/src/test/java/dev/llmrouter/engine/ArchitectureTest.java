@@ -1,6 +1,7 @@
 package dev.llmrouter.engine;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -30,6 +31,12 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAPackage("org.tribuo..")
             .because("training code belongs to the training module; the router only runs exported models");
+
+    @ArchTest
+    static final ArchRule packagesFormNoCycle = slices().matching("dev.llmrouter.(*)..")
+            .should()
+            .beFreeOfCycles()
+            .because("each package builds on the ones below it: a cycle makes two packages one");
 
     @ArchTest
     static final ArchRule onlyTheOnnxRuntimeDependsOnDjl = noClasses()

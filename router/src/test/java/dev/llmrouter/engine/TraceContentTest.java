@@ -36,7 +36,7 @@ class TraceContentTest {
     @Test
     void everyProviderErrorKindHasATraceKindOfTheSameName() {
         for (ErrorKind kind : ErrorKind.values()) {
-            DecisionTrace.FailureKind traced = DecisionTrace.FailureKind.of(kind);
+            DecisionTrace.FailureKind traced = TraceRecorder.failureKind(kind);
             assertEquals(kind.key(), traced.key());
             assertEquals(traced, DecisionTrace.FailureKind.fromKey(kind.key()));
         }

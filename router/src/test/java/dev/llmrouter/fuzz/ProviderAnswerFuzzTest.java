@@ -1,12 +1,12 @@
 package dev.llmrouter.fuzz;
 
 import dev.llmrouter.catalog.ProviderSpec;
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderClients;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.StreamSink;
-import dev.llmrouter.provider.Timeouts;
 import dev.llmrouter.request.ChatRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.config.InvalidConfigException;

@@ -3,6 +3,7 @@ package dev.llmrouter.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.ProviderSpec;
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
 import java.io.IOException;

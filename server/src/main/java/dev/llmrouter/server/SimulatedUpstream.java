@@ -1,11 +1,11 @@
 package dev.llmrouter.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.SimulatedProvider;
-import dev.llmrouter.provider.Timeouts;
 import dev.llmrouter.request.ChatRequest;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;

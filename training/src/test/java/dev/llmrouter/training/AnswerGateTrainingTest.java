@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxAnswerGate;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.features.ModelCard;
 import dev.llmrouter.gate.GateScore;
+import dev.llmrouter.gate.onnx.OnnxAnswerGate;
 import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.Usage;
 import dev.llmrouter.request.ChatRequest;

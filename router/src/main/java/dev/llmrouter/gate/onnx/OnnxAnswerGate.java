@@ -1,7 +1,10 @@
-package dev.llmrouter.classify.onnx;
+package dev.llmrouter.gate.onnx;
 
 import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.ClassifierInfo;
+import dev.llmrouter.classify.onnx.Device;
+import dev.llmrouter.classify.onnx.OnnxModel;
+import dev.llmrouter.classify.onnx.SentenceEncoder;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.features.AnswerChecks;
 import dev.llmrouter.features.FeatureExtractor;

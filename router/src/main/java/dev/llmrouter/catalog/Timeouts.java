@@ -1,4 +1,4 @@
-package dev.llmrouter.provider;
+package dev.llmrouter.catalog;
 
 import java.time.Duration;
 
