@@ -32,60 +32,42 @@ import java.util.Optional;
  * tool calls with JSON-string arguments, and the stop reason is mapped (end_turn and stop_sequence to stop,
  * max_tokens to length, tool_use to tool_calls, refusal to content_filter).
  */
-final class AnthropicClient implements ProviderClient {
+final class AnthropicClient extends JsonApiClient {
     static final String API_VERSION = "2023-06-01";
 
-    private final ProviderSpec spec;
-    private final ApiKey apiKey;
-    private final URI endpoint;
-    private final HttpTransport transport;
     private final AnthropicRequestMapper mapper;
 
     AnthropicClient(ProviderSpec spec, ApiKey apiKey) {
-        this.spec = spec;
-        this.apiKey = apiKey;
-        String base = ProviderClients.trimSlash(spec.baseUrl());
-        this.endpoint = URI.create(base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages");
-        this.transport = new HttpTransport(spec.name(), spec.timeouts().connect());
+        super(spec, apiKey, endpoint(spec));
         this.mapper = new AnthropicRequestMapper(spec.name());
     }
 
-    @Override
-    public Completion complete(ProviderCall call) throws ProviderFailure {
-        Optional<String> key = apiKey.resolve();
-        return transport.exchange(
-                endpoint,
-                headers(key, false),
-                ProviderClients.bytes(spec.name(), mapper.toBody(call, false)),
-                call.timeouts(),
-                key,
-                body -> parseMessage(
-                        spec.name(),
-                        call,
-                        ResponseSupport.parseBody(spec.name(), ResponseSupport.readAll(spec.name(), body))));
+    private static URI endpoint(ProviderSpec spec) {
+        String base = ProviderClients.trimSlash(spec.baseUrl());
+        return URI.create(base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages");
     }
 
     @Override
-    public Completion stream(ProviderCall call, StreamSink sink) throws ProviderFailure {
-        Optional<String> key = apiKey.resolve();
-        return transport.exchange(
-                endpoint,
-                headers(key, true),
-                ProviderClients.bytes(spec.name(), mapper.toBody(call, true)),
-                call.timeouts(),
-                key,
-                body -> {
-                    AnthropicStreamState state = new AnthropicStreamState(spec.name(), sink);
-                    state.consume(body);
-                    return state.toCompletion(call);
-                });
-    }
-
-    private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
+    List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
         List<Map.Entry<String, String>> headers = HttpTransport.jsonHeaders(stream);
         headers.add(Map.entry("anthropic-version", API_VERSION));
         key.ifPresent(value -> headers.add(Map.entry("x-api-key", value)));
         return headers;
+    }
+
+    @Override
+    JsonNode body(ProviderCall call, boolean stream) throws ProviderFailure {
+        return mapper.toBody(call, stream);
+    }
+
+    @Override
+    Completion parse(ProviderCall call, JsonNode root) throws ProviderFailure {
+        return parseMessage(spec.name(), call, root);
+    }
+
+    @Override
+    StreamState streamState(StreamSink sink) {
+        return new AnthropicStreamState(spec.name(), sink);
     }
 
     /** Reads a non-streamed Messages API answer. */
@@ -142,10 +124,5 @@ final class AnthropicClient implements ProviderClient {
             case "refusal" -> "content_filter";
             default -> calledTools ? "tool_calls" : "stop";
         };
-    }
-
-    @Override
-    public String toString() {
-        return "AnthropicClient[provider=" + spec.name() + ", endpoint=" + endpoint + "]";
     }
 }

@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  * {@code message_delta} (stop reason, output tokens), {@code message_stop} (the end) and {@code error}
  * (mapped by its {@code error.type}); {@code ping} and unknown events are ignored.
  */
-final class AnthropicStreamState {
+final class AnthropicStreamState implements JsonApiClient.StreamState {
     private final String provider;
     private final StreamSink sink;
     private final StringBuilder text = new StringBuilder();
@@ -33,7 +33,8 @@ final class AnthropicStreamState {
      * Reads the whole stream. One that ends, or whose connection breaks, before {@code message_stop} and
      * before any stop reason fails with {@link ErrorKind#SERVER_ERROR}.
      */
-    void consume(InputStream body) throws ProviderFailure {
+    @Override
+    public void consume(InputStream body) throws ProviderFailure {
         try {
             SseReader.read(body, event -> onEvent(event.name(), event.data()));
         } catch (IOException e) {
@@ -127,7 +128,8 @@ final class AnthropicStreamState {
     }
 
     /** The whole answer; call after {@link #consume} returned. */
-    Completion toCompletion(ProviderCall call) {
+    @Override
+    public Completion toCompletion(ProviderCall call) {
         List<JsonNode> calls = toolCalls.toolCalls();
         String finish = AnthropicClient.finishReason(stopReason, !calls.isEmpty());
         Usage usage = ResponseSupport.usage(inputTokens, outputTokens, call.request(), text.toString(), calls);

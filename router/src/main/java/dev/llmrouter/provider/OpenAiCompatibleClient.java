@@ -25,56 +25,33 @@ import java.util.Set;
  * usage. A stream is complete at {@code data: [DONE]} or, for providers that omit it, once a finish reason
  * arrived; one that ends before either fails with {@link ErrorKind#SERVER_ERROR}.
  */
-final class OpenAiCompatibleClient implements ProviderClient {
+final class OpenAiCompatibleClient extends JsonApiClient {
     private static final Set<String> OWN_FIELDS = Set.of("model", "messages", "stream", "stream_options");
 
-    private final ProviderSpec spec;
-    private final ApiKey apiKey;
-    private final URI endpoint;
-    private final HttpTransport transport;
-
     OpenAiCompatibleClient(ProviderSpec spec, ApiKey apiKey) {
-        this.spec = spec;
-        this.apiKey = apiKey;
-        this.endpoint = URI.create(ProviderClients.trimSlash(spec.baseUrl()) + "/chat/completions");
-        this.transport = new HttpTransport(spec.name(), spec.timeouts().connect());
+        super(spec, apiKey, URI.create(ProviderClients.trimSlash(spec.baseUrl()) + "/chat/completions"));
     }
 
     @Override
-    public Completion complete(ProviderCall call) throws ProviderFailure {
-        Optional<String> key = apiKey.resolve();
-        return transport.exchange(
-                endpoint,
-                headers(key, false),
-                ProviderClients.bytes(spec.name(), requestBody(call, false)),
-                call.timeouts(),
-                key,
-                body -> parseCompletion(
-                        spec.name(),
-                        call,
-                        ResponseSupport.parseBody(spec.name(), ResponseSupport.readAll(spec.name(), body))));
-    }
-
-    @Override
-    public Completion stream(ProviderCall call, StreamSink sink) throws ProviderFailure {
-        Optional<String> key = apiKey.resolve();
-        return transport.exchange(
-                endpoint,
-                headers(key, true),
-                ProviderClients.bytes(spec.name(), requestBody(call, true)),
-                call.timeouts(),
-                key,
-                body -> {
-                    OpenAiStreamState state = new OpenAiStreamState(spec.name(), sink);
-                    state.consume(body);
-                    return state.toCompletion(call);
-                });
-    }
-
-    private static List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
+    List<Map.Entry<String, String>> headers(Optional<String> key, boolean stream) {
         List<Map.Entry<String, String>> headers = HttpTransport.jsonHeaders(stream);
         key.ifPresent(value -> headers.add(Map.entry("Authorization", "Bearer " + value)));
         return headers;
+    }
+
+    @Override
+    JsonNode body(ProviderCall call, boolean stream) {
+        return requestBody(call, stream);
+    }
+
+    @Override
+    Completion parse(ProviderCall call, JsonNode root) throws ProviderFailure {
+        return parseCompletion(spec.name(), call, root);
+    }
+
+    @Override
+    StreamState streamState(StreamSink sink) {
+        return new OpenAiStreamState(spec.name(), sink);
     }
 
     /** The chat-completions body for {@code call}; {@code stream} decides the stream flag and options. */
@@ -190,10 +167,5 @@ final class OpenAiCompatibleClient implements ProviderClient {
             case "max_tokens", "model_length" -> "length";
             default -> lower;
         };
-    }
-
-    @Override
-    public String toString() {
-        return "OpenAiCompatibleClient[provider=" + spec.name() + ", endpoint=" + endpoint + "]";
     }
 }

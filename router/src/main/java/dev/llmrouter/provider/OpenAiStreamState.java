@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * finish reason, tool calls merged by index, log probabilities, the model and the final usage chunk.
  * One per stream, used on the reading thread only.
  */
-final class OpenAiStreamState {
+final class OpenAiStreamState implements JsonApiClient.StreamState {
     private final String provider;
     private final StreamSink sink;
     private final StringBuilder text = new StringBuilder();
@@ -33,7 +33,8 @@ final class OpenAiStreamState {
      * Reads the whole stream. A stream that ends, or whose connection breaks, before {@code [DONE]} and
      * before any finish reason fails with {@link ErrorKind#SERVER_ERROR}.
      */
-    void consume(InputStream body) throws ProviderFailure {
+    @Override
+    public void consume(InputStream body) throws ProviderFailure {
         try {
             SseReader.read(body, event -> onData(event.data()));
         } catch (IOException e) {
@@ -117,7 +118,8 @@ final class OpenAiStreamState {
     }
 
     /** The whole answer; call after {@link #consume} returned. */
-    Completion toCompletion(ProviderCall call) {
+    @Override
+    public Completion toCompletion(ProviderCall call) {
         List<JsonNode> calls = toolCalls.toolCalls();
         String finish = OpenAiCompatibleClient.normaliseFinish(finishReason, !calls.isEmpty());
         Usage usage = ResponseSupport.usage(inputTokens, outputTokens, call.request(), text.toString(), calls);
