@@ -41,12 +41,12 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * linear in the prompt's features and {@code ability} is a per-model term (a one-hot column of the model's
  * name). The prompt's difficulty is thereby learned from every model that answered it (MMLU-Pro's 32,
  * RouterBench's 11, LLMRouter's 9, the RouteLLM pair), not from one pair's tiers, and a pair never seen
- * together still gets a per-prompt prediction. With {@code train --own-terms N}, a model with at least N training
- * answers adds a term of its own (an interaction of every feature with its name: its own strengths and
- * weaknesses, not only the average model's), {@code own_m(x)}, linear in the prompt's features too. The export keeps the ease as the
- * ONNX graph's {@code ok} against {@code fail} log-odds and each own term as one more output class (its
- * log-odds against {@code fail}, named after the model); the abilities go into the card, with each tier's as
- * the mean of its models'.
+ * together still gets a per-prompt prediction. With {@code train --own-terms N}, a model with at least N
+ * training answers adds a term of its own, {@code own_m(x)}, also linear in the prompt's features (every
+ * feature crossed with the model's name: its own strengths and weaknesses, not only the average model's).
+ * The export keeps the ease as the ONNX graph's {@code ok} against {@code fail} log-odds and each own term as
+ * one more output class (its log-odds against {@code fail}, named after the model); the abilities go into
+ * the card, with each tier's as the mean of its models'.
  */
 final class IrtTrainer {
     /**
