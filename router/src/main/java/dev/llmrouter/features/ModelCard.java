@@ -93,66 +93,153 @@ public record ModelCard(
 
     /** The same card for another file: its name and the file's sha256. */
     public ModelCard forFile(String newName, String newOnnxSha256) {
-        return new ModelCard(
-                newName,
-                kind,
-                labels,
-                positiveLabel,
-                tier,
-                domain,
-                featureSpec,
-                featureSpecHash,
-                columns,
-                newOnnxSha256,
-                training,
-                metrics,
-                thresholds,
-                provenance,
-                created,
-                irt);
+        return toBuilder().name(newName).onnxSha256(newOnnxSha256).build();
     }
 
     /** This card with what training measured and recorded after export. */
     public ModelCard withResults(
             Map<String, Double> measured, Map<String, Double> calibrated, String trainerProvenance, String date) {
-        return new ModelCard(
-                name,
-                kind,
-                labels,
-                positiveLabel,
-                tier,
-                domain,
-                featureSpec,
-                featureSpecHash,
-                columns,
-                onnxSha256,
-                training,
-                measured,
-                calibrated,
-                trainerProvenance,
-                date,
-                irt);
+        return toBuilder()
+                .results(measured, calibrated, trainerProvenance, date)
+                .build();
     }
 
     /** This card with the abilities of an item-response model. */
     public ModelCard withIrt(Irt abilities) {
-        return new ModelCard(
-                name,
-                kind,
-                labels,
-                positiveLabel,
-                tier,
-                domain,
-                featureSpec,
-                featureSpecHash,
-                columns,
-                onnxSha256,
-                training,
-                metrics,
-                thresholds,
-                provenance,
-                created,
-                abilities);
+        return toBuilder().irt(abilities).build();
+    }
+
+    /** A card of this name and kind, the rest empty until set. */
+    public static Builder builder(String name, String kind) {
+        return new Builder(name, kind);
+    }
+
+    /** A builder that starts from this card. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name, kind);
+        b.labels = labels;
+        b.positiveLabel = positiveLabel;
+        b.tier = tier;
+        b.domain = domain;
+        b.featureSpec = featureSpec;
+        b.featureSpecHash = featureSpecHash;
+        b.columns = columns;
+        b.onnxSha256 = onnxSha256;
+        b.training = training;
+        b.metrics = metrics;
+        b.thresholds = thresholds;
+        b.provenance = provenance;
+        b.created = created;
+        b.irt = irt;
+        return b;
+    }
+
+    /** Builds a card by name instead of by position. */
+    public static final class Builder {
+        private String name;
+        private final String kind;
+        private List<String> labels = List.of();
+        private String positiveLabel = "";
+        private int tier;
+        private List<String> domain = List.of();
+        private String featureSpec = "";
+        private String featureSpecHash = "";
+        private String columns = "";
+        private String onnxSha256 = "";
+        private List<TrainingFile> training = List.of();
+        private Map<String, Double> metrics = Map.of();
+        private Map<String, Double> thresholds = Map.of();
+        private String provenance = "";
+        private String created = "";
+        private Irt irt;
+
+        private Builder(String name, String kind) {
+            this.name = name;
+            this.kind = kind;
+        }
+
+        public Builder name(String value) {
+            name = value;
+            return this;
+        }
+
+        /** The output labels in the model's output order, and which one is the positive outcome (or ""). */
+        public Builder labels(List<String> value, String positive) {
+            labels = value;
+            positiveLabel = positive;
+            return this;
+        }
+
+        public Builder tier(int value) {
+            tier = value;
+            return this;
+        }
+
+        public Builder domain(List<String> value) {
+            domain = value;
+            return this;
+        }
+
+        /** The feature space the model was trained on. */
+        public Builder features(FeatureSpec spec) {
+            return features(spec.canonical(), spec.hash());
+        }
+
+        public Builder features(String canonical, String hash) {
+            featureSpec = canonical;
+            featureSpecHash = hash;
+            return this;
+        }
+
+        public Builder columns(BitSet value) {
+            columns = encodeColumns(value);
+            return this;
+        }
+
+        public Builder onnxSha256(String value) {
+            onnxSha256 = value;
+            return this;
+        }
+
+        public Builder training(List<TrainingFile> value) {
+            training = value;
+            return this;
+        }
+
+        /** What training measured and calibrated, its provenance and the date. */
+        public Builder results(
+                Map<String, Double> measured, Map<String, Double> calibrated, String trainerProvenance, String date) {
+            metrics = measured;
+            thresholds = calibrated;
+            provenance = trainerProvenance;
+            created = date;
+            return this;
+        }
+
+        public Builder irt(Irt value) {
+            irt = value;
+            return this;
+        }
+
+        public ModelCard build() {
+            return new ModelCard(
+                    name,
+                    kind,
+                    labels,
+                    positiveLabel,
+                    tier,
+                    domain,
+                    featureSpec,
+                    featureSpecHash,
+                    columns,
+                    onnxSha256,
+                    training,
+                    metrics,
+                    thresholds,
+                    provenance,
+                    created,
+                    irt);
+        }
     }
 
     /** A training input: path as given, its sha256, and how many rows of it were used. */

@@ -323,23 +323,13 @@ public final class ClassifierTrainer {
         Path onnx = out.resolve("classifier.onnx");
         BitSet union = CombinedGraph.write(heads, onnx);
         try {
-            ModelCard draft = new ModelCard(
-                    "classifier",
-                    "classifier",
-                    models.stream().map(ModelCard::name).toList(),
-                    "",
-                    0,
-                    List.of(),
-                    options.spec().canonical(),
-                    options.spec().hash(),
-                    ModelCard.encodeColumns(union),
-                    Sha256.hex(Files.readAllBytes(onnx)),
-                    provenance,
-                    Map.of(),
-                    Map.of(),
-                    "",
-                    "",
-                    null);
+            ModelCard draft = ModelCard.builder("classifier", "classifier")
+                    .labels(models.stream().map(ModelCard::name).toList(), "")
+                    .features(options.spec())
+                    .columns(union)
+                    .onnxSha256(Sha256.hex(Files.readAllBytes(onnx)))
+                    .training(provenance)
+                    .build();
             draft.write(out.resolve("classifier.json"));
             double worst = 0;
             try (OnnxModel joined = OnnxModel.load(out, "classifier", options.spec(), Device.CPU)) {
@@ -578,23 +568,15 @@ public final class ClassifierTrainer {
         try {
             ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, onnx);
             String sha = Sha256.hex(Files.readAllBytes(onnx));
-            ModelCard draft = new ModelCard(
-                    name,
-                    kind,
-                    labels,
-                    positive,
-                    tier,
-                    domain,
-                    options.spec().canonical(),
-                    options.spec().hash(),
-                    ModelCard.encodeColumns(columns),
-                    sha,
-                    files,
-                    Map.of(),
-                    Map.of(),
-                    "",
-                    "",
-                    null);
+            ModelCard draft = ModelCard.builder(name, kind)
+                    .labels(labels, positive)
+                    .tier(tier)
+                    .domain(domain)
+                    .features(options.spec())
+                    .columns(columns)
+                    .onnxSha256(sha)
+                    .training(files)
+                    .build();
             draft.write(out.resolve(name + ".json"));
             metrics.put(
                     "onnx_parity_max_abs_diff",

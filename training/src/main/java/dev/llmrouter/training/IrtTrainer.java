@@ -168,23 +168,14 @@ final class IrtTrainer {
             ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, dense);
             CombinedGraph.write(List.of(head(model, dense, examples, columns, own, labels)), onnx);
             Files.delete(dense);
-            ModelCard draft = new ModelCard(
-                    "difficulty",
-                    "difficulty",
-                    labels,
-                    "ok",
-                    0,
-                    List.of(),
-                    options.spec().canonical(),
-                    options.spec().hash(),
-                    ModelCard.encodeColumns(columns),
-                    Sha256.hex(Files.readAllBytes(onnx)),
-                    files,
-                    Map.of(),
-                    Map.of(),
-                    "",
-                    "",
-                    irt);
+            ModelCard draft = ModelCard.builder("difficulty", "difficulty")
+                    .labels(labels, "ok")
+                    .features(options.spec())
+                    .columns(columns)
+                    .onnxSha256(Sha256.hex(Files.readAllBytes(onnx)))
+                    .training(files)
+                    .irt(irt)
+                    .build();
             draft.write(out.resolve("difficulty.json"));
             Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut, own);
             metrics.put(
