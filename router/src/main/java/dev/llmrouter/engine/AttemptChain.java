@@ -12,6 +12,7 @@ import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.StreamSink;
+import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.ErrorView;
 import dev.llmrouter.trace.DecisionTrace.FailureKind;
@@ -168,25 +169,10 @@ final class AttemptChain {
                 : Optional.empty();
         boolean mayEscalate = cascade && higher.isPresent();
         boolean direct = streaming && !mayEscalate;
-        ProviderClient provider = providers.get(model.provider());
         long started = clock.nanoTime();
         Completion answer;
         try {
-            if (!streaming) {
-                answer = provider.complete(call);
-            } else if (direct) {
-                answer = provider.stream(call, delta -> {
-                    if (!delta.isEmpty()) {
-                        if (!bytesSent) {
-                            client.onModel(model.id(), escalation());
-                        }
-                        bytesSent = true;
-                        client.onText(delta);
-                    }
-                });
-            } else {
-                answer = provider.stream(call, StreamSink.discarding());
-            }
+            answer = send(model, call, direct);
         } catch (ClientGone gone) {
             trace.failedAttempt(
                     model.id(),
@@ -204,22 +190,7 @@ final class AttemptChain {
         cooldowns.success(model.id(), clock.now());
         double cost = TraceRecorder.round(
                 model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
-        Optional<GateView> gateView = Optional.empty();
-        Step step = new Accepted(answer, model);
-        if (cascade) {
-            GateScore score = gate.score(mutated.request(), plan.classification(), answer);
-            double threshold = route.cascade().gateThreshold();
-            boolean accept = score.score() >= threshold;
-            Verdict verdict = accept ? Verdict.ACCEPT : mayEscalate ? Verdict.ESCALATE : Verdict.FINAL;
-            gateView =
-                    Optional.of(new GateView(TraceRecorder.round(score.score()), threshold, verdict, score.reasons()));
-            if (verdict == Verdict.ESCALATE) {
-                trace.escalated(model.id() + " -> " + higher.get().id() + ": gate score "
-                        + String.format(java.util.Locale.ROOT, "%.3f", score.score()) + " < " + threshold + " "
-                        + score.reasons());
-                step = new Escalate(higher.get(), new Held(answer, model, score.score()));
-            }
-        }
+        Judged judged = judge(model, mutated.request(), answer, mayEscalate ? higher : Optional.empty());
         trace.answeredAttempt(
                 model.id(),
                 role,
@@ -228,8 +199,11 @@ final class AttemptChain {
                 answer.usage().outputTokens(),
                 cost,
                 mutated.changes(),
-                gateView);
-        if (step instanceof Accepted && streaming && !direct && !answer.text().isEmpty()) {
+                judged.view());
+        if (judged.step() instanceof Accepted
+                && streaming
+                && !direct
+                && !answer.text().isEmpty()) {
             try {
                 client.onModel(model.id(), escalation());
                 client.onText(answer.text());
@@ -237,7 +211,56 @@ final class AttemptChain {
                 return new Abandoned();
             }
         }
-        return step;
+        return judged.step();
+    }
+
+    /**
+     * Calls the model: whole, streamed straight to the caller ({@code direct}), or streamed but held back until
+     * the gate has seen the answer.
+     */
+    private Completion send(ModelSpec model, ProviderCall call, boolean direct) throws ProviderFailure {
+        ProviderClient provider = providers.get(model.provider());
+        if (!streaming) {
+            return provider.complete(call);
+        }
+        if (!direct) {
+            return provider.stream(call, StreamSink.discarding());
+        }
+        return provider.stream(call, delta -> {
+            if (!delta.isEmpty()) {
+                if (!bytesSent) {
+                    client.onModel(model.id(), escalation());
+                }
+                bytesSent = true;
+                client.onText(delta);
+            }
+        });
+    }
+
+    /** The gate's view of an answer and the step it leads to. */
+    private record Judged(Optional<GateView> view, Step step) {}
+
+    /**
+     * Under a cascade, the gate judges the answer: accepted, escalated to {@code higher} (present only when
+     * an escalation may be made), or final. Without one the answer is accepted unjudged.
+     */
+    private Judged judge(ModelSpec model, ChatRequest request, Completion answer, Optional<ModelSpec> higher) {
+        if (!cascade) {
+            return new Judged(Optional.empty(), new Accepted(answer, model));
+        }
+        GateScore score = gate.score(request, plan.classification(), answer);
+        double threshold = route.cascade().gateThreshold();
+        Verdict verdict =
+                score.score() >= threshold ? Verdict.ACCEPT : higher.isPresent() ? Verdict.ESCALATE : Verdict.FINAL;
+        Optional<GateView> view =
+                Optional.of(new GateView(TraceRecorder.round(score.score()), threshold, verdict, score.reasons()));
+        if (verdict != Verdict.ESCALATE) {
+            return new Judged(view, new Accepted(answer, model));
+        }
+        trace.escalated(model.id() + " -> " + higher.get().id() + ": gate score "
+                + String.format(java.util.Locale.ROOT, "%.3f", score.score()) + " < " + threshold + " "
+                + score.reasons());
+        return new Judged(view, new Escalate(higher.get(), new Held(answer, model, score.score())));
     }
 
     /** The model to try after a failure that may move on (the same one after a wait), or empty if none is left. */
