@@ -103,7 +103,20 @@ final class RouterMetrics {
                     .register(registry)
                     .increment();
         }
-        trace.classification().ifPresent(c -> c.familiarity().ifPresent(f -> {
+        trace.classification().ifPresent(c -> familiarity(c, common, route));
+        double upstreamMs = attempts(trace, common, route);
+        long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
+        Timer.builder("llm.router.decision")
+                .description("Time the router adds to a request: its total minus the upstream calls")
+                .tags(common)
+                .serviceLevelObjectives(FAST)
+                .register(registry)
+                .record(Duration.ofNanos(decisionNanos));
+    }
+
+    /** How familiar the request was to the learned classifier, and whether that started it higher. */
+    private void familiarity(DecisionTrace.ClassificationView c, Tags common, String route) {
+        c.familiarity().ifPresent(f -> {
             // in percent: Micrometer's fixed-boundary histogram counts no value below 1 in its buckets
             DistributionSummary.builder("llm.router.familiarity.percent")
                     .description("How familiar requests are to the learned classifier (the share of their features"
@@ -122,15 +135,7 @@ final class RouterMetrics {
                         .register(registry)
                         .increment();
             }
-        }));
-        double upstreamMs = attempts(trace, common, route);
-        long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
-        Timer.builder("llm.router.decision")
-                .description("Time the router adds to a request: its total minus the upstream calls")
-                .tags(common)
-                .serviceLevelObjectives(FAST)
-                .register(registry)
-                .record(Duration.ofNanos(decisionNanos));
+        });
     }
 
     /** Counts each attempt's latency, tokens, cost, gate verdict, escalation and fallback; returns their total ms. */
