@@ -202,21 +202,7 @@ public final class ClassifierTrainer {
             throw new UncheckedIOException("cannot create " + out, e);
         }
         List<ModelCard> cards = new ArrayList<>();
-        Labelled intentData = balanced(
-                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null)), MAX_PER_INTENT, options.seed());
-        cards.add(trainOne(
-                "intent",
-                "intent",
-                0,
-                List.of(),
-                "",
-                intentData,
-                options.intentMinCount(),
-                options.intentLearningRate(),
-                options,
-                provenance,
-                out,
-                progress));
+        cards.add(trainIntent(all, vectors, test, intents, options, provenance, out, progress));
         List<SparseVector> outcomeVectors = vectors.subList(0, records.size());
         if (options.difficulty() == Difficulty.IRT) {
             int from = records.size() + intentOnly.size();
@@ -236,7 +222,54 @@ public final class ClassifierTrainer {
             trainTiers(records, outcomeVectors, test, tiers, options, provenance, out, progress, cards);
         }
         cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
-        Map<String, Labelled> answers = answers(records, test, extractor, tiers, intents, options.successThreshold());
+        trainGates(
+                answers(records, test, extractor, tiers, intents, options.successThreshold()),
+                options,
+                provenance,
+                out,
+                progress,
+                cards);
+        return cards;
+    }
+
+    /** The intent model, from every record the intent map labels, balanced across intents. */
+    private static ModelCard trainIntent(
+            List<LabelledRecord> all,
+            List<SparseVector> vectors,
+            boolean[] test,
+            IntentMap intents,
+            Options options,
+            List<ModelCard.TrainingFile> provenance,
+            Path out,
+            Consumer<String> progress) {
+        Labelled data = balanced(
+                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null)), MAX_PER_INTENT, options.seed());
+        return trainOne(
+                "intent",
+                "intent",
+                0,
+                List.of(),
+                "",
+                data,
+                options.intentMinCount(),
+                options.intentLearningRate(),
+                options,
+                provenance,
+                out,
+                progress);
+    }
+
+    /**
+     * One answer gate per group of answers (an intent's, or "" for any request) with enough right and wrong
+     * answers, each rewritten as a sparse graph and added to {@code cards}.
+     */
+    private static void trainGates(
+            Map<String, Labelled> answers,
+            Options options,
+            List<ModelCard.TrainingFile> provenance,
+            Path out,
+            Consumer<String> progress,
+            List<ModelCard> cards) {
         boolean trained = false;
         for (Map.Entry<String, Labelled> group : answers.entrySet()) {
             String intent = group.getKey();
@@ -266,7 +299,6 @@ public final class ClassifierTrainer {
         if (!trained) {
             progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
         }
-        return cards;
     }
 
     /** One difficulty model per tier (did the tier's models answer well), each added to {@code cards}. */
