@@ -76,6 +76,19 @@ class EvalCommandTest {
         for (String file : new String[] {"curve.csv", "plot.png", "report.html"}) {
             assertTrue(Files.size(out.resolve(file)) > 100, file);
         }
+        // every table row of the page has as many cells as its table has headers
+        String html = Files.readString(out.resolve("report.html"));
+        for (String table : html.split("<table>")) {
+            if (!table.contains("</table>")) {
+                continue;
+            }
+            String body = table.substring(0, table.indexOf("</table>"));
+            String[] rows = body.split("<tr>");
+            int headers = rows[1].split("<th>", -1).length - 1;
+            for (int i = 2; i < rows.length; i++) {
+                assertEquals(headers, rows[i].split("<td>", -1).length - 1, "row " + rows[i]);
+            }
+        }
     }
 
     @Test

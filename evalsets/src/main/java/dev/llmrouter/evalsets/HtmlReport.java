@@ -41,9 +41,26 @@ final class HtmlReport {
         h.append("<img alt=\"quality against cost\" src=\"data:image/png;base64,")
                 .append(pngBase64)
                 .append("\">");
+        routers(h, report);
+        segments(h, report);
+        models(h, report);
+        compare(h, report);
+        h.append("<p>")
+                .append(m.routes())
+                .append(" router decisions in ")
+                .append(String.format(Locale.ROOT, "%.1f", m.replaySeconds()))
+                .append(" s on ")
+                .append(esc(m.machine()))
+                .append(".</p></body></html>\n");
+        return h.toString();
+    }
+
+    /** The routers table: each router and baseline at the configured setting. */
+    private static void routers(StringBuilder h, EvalReport report) {
+        EvalReport.Meta m = report.meta();
         h.append("<h2>Routers</h2><table><tr><th>router</th><th>APGR</th><th>CPT(50%)</th><th>CPT(80%)</th>")
                 .append("<th>CPT(95%)</th><th>AUC</th><th>quality</th><th>strong share</th><th>escalation rate</th>")
-                .append("<th>cost / 1k req (USD)</th><th>quality per USD</th></tr>");
+                .append("<th>cost / 1k req (USD)</th></tr>");
         for (Map.Entry<String, RouterScore> e : report.routers().entrySet()) {
             RouterScore r = e.getValue();
             h.append("<tr><td>")
@@ -70,7 +87,10 @@ final class HtmlReport {
         }
         h.append(
                 "</table><p>Single figures of swept routers are read at the configured router's strong-call share.</p>");
-        segments(h, report);
+    }
+
+    /** The single models, with their place on the Pareto frontier. */
+    private static void models(StringBuilder h, EvalReport report) {
         if (!report.models().isEmpty()) {
             h.append("<h2>Single models</h2><table><tr><th>model</th><th>records</th><th>quality</th>")
                     .append("<th>cost / 1k req (USD)</th><th>Pareto frontier</th></tr>");
@@ -89,6 +109,11 @@ final class HtmlReport {
             }
             h.append("</table>");
         }
+    }
+
+    /** What a second policy changes, when one was given. */
+    private static void compare(StringBuilder h, EvalReport report) {
+        EvalReport.Meta m = report.meta();
         report.compare().ifPresent(c -> {
             h.append("<h2>Policy diff: ")
                     .append(esc(m.comparePolicy().orElse("")))
@@ -104,14 +129,6 @@ final class HtmlReport {
             groups(h, "route", c.byRoute());
             groups(h, "category", c.bySegment());
         });
-        h.append("<p>")
-                .append(m.routes())
-                .append(" router decisions in ")
-                .append(String.format(Locale.ROOT, "%.1f", m.replaySeconds()))
-                .append(" s on ")
-                .append(esc(m.machine()))
-                .append(".</p></body></html>\n");
-        return h.toString();
     }
 
     private static void segments(StringBuilder h, EvalReport report) {
