@@ -137,20 +137,24 @@ final class Planner {
     }
 
     private static ModelSpec predicted(Route route, List<ModelSpec> ladder, Classification classification) {
-        double floor = route.cascade().qualityFloor();
-        double best = ladder.stream()
-                .mapToDouble(m -> success(classification, m))
-                .max()
-                .orElse(0);
-        double least = Math.max(floor, best - route.cascade().qualityGap());
-        return ladder.stream()
-                .filter(m -> success(classification, m) >= least)
-                .findFirst()
-                .orElseGet(() -> ladder.stream()
-                        .max(Comparator.comparingDouble((ModelSpec m) -> success(classification, m))
-                                .thenComparing(
-                                        Comparator.comparingInt(ladder::indexOf).reversed()))
-                        .orElseThrow());
+        // each model's predicted success once: the floor, the gap and the fallback all read it
+        double[] success = new double[ladder.size()];
+        int likeliest = 0;
+        for (int i = 0; i < success.length; i++) {
+            success[i] = success(classification, ladder.get(i));
+            if (success[i] > success[likeliest]) {
+                likeliest = i; // the first of equals wins
+            }
+        }
+        double least = Math.max(
+                route.cascade().qualityFloor(),
+                success[likeliest] - route.cascade().qualityGap());
+        for (int i = 0; i < success.length; i++) {
+            if (success[i] >= least) {
+                return ladder.get(i);
+            }
+        }
+        return ladder.get(likeliest);
     }
 
     /**
