@@ -56,6 +56,7 @@ public class DecisionBenchmark {
     @Param({"heuristic", "onnx"})
     public String classifier;
 
+    /** {@code short}, {@code mmlu}, or {@code chars:N}: a document of N characters followed by a question. */
     @Param({"short", "mmlu"})
     public String prompt;
 
@@ -93,7 +94,26 @@ public class DecisionBenchmark {
                 Router.builder().catalog(catalog).policy(policy).models(models);
         catalog.providers().keySet().forEach(name -> builder.provider(name, none));
         router = builder.build();
-        text = prompt.equals("short") ? SHORT : MMLU;
+        text = switch (prompt) {
+            case "short" -> SHORT;
+            case "mmlu" -> MMLU;
+            default -> document(Integer.parseInt(prompt.substring(prompt.indexOf(':') + 1)));
+        };
+    }
+
+    /** A deterministic document of {@code chars} characters (varied words, numbers and lines), then a question. */
+    static String document(int chars) {
+        String[] words = MMLU.split("\\s+");
+        java.util.Random random = new java.util.Random(42);
+        StringBuilder out = new StringBuilder(chars + 64);
+        while (out.length() < chars) {
+            out.append(words[random.nextInt(words.length)]).append(random.nextInt(20) == 0 ? '\n' : ' ');
+            if (random.nextInt(30) == 0) {
+                out.append(random.nextInt(10_000)).append(' ');
+            }
+        }
+        out.setLength(chars);
+        return out + "\n\nSummarise the document above in three sentences.";
     }
 
     @TearDown(Level.Trial)

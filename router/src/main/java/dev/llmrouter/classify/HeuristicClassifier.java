@@ -2,6 +2,7 @@ package dev.llmrouter.classify;
 
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.TextWindow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -119,11 +120,14 @@ public final class HeuristicClassifier implements Classifier {
 
     @Override
     public Classification classify(ChatRequest request) {
-        String text = request.lastUserText().toLowerCase(Locale.ROOT);
-        return new Classification(intents(text), successByTier(difficulty(request, text)));
+        String text = request.lastUserText();
+        String window = TextWindow.of(text).toLowerCase(Locale.ROOT);
+        boolean math = MATH.matcher(window).find();
+        return new Classification(intents(window, math), successByTier(difficulty(request, text, window, math)));
     }
 
-    private static Map<String, Double> intents(String text) {
+    /** The intent distribution of the lower-case {@code text}; {@code math} when it holds math notation. */
+    private static Map<String, Double> intents(String text, boolean math) {
         Map<String, Double> scores = new LinkedHashMap<>();
         double total = 0;
         for (String intent : Intents.DEFAULT) {
@@ -133,7 +137,7 @@ public final class HeuristicClassifier implements Classifier {
                     hits++;
                 }
             }
-            if (intent.equals("math") && MATH.matcher(text).find()) {
+            if (intent.equals("math") && math) {
                 hits += 2;
             }
             double score = Math.exp(hits) * (intent.equals("chat") ? 1.5 : 1.0);
@@ -147,20 +151,27 @@ public final class HeuristicClassifier implements Classifier {
         return probabilities;
     }
 
-    /** A difficulty in [0, 1] from surface features of the request. */
-    static double difficulty(ChatRequest request, String text) {
+    /**
+     * A difficulty in [0, 1] from surface features of the request: its last user message {@code text}, and
+     * that message's {@link TextWindow} in lower case, where the cues are looked for; {@code math} when the
+     * window holds math notation.
+     */
+    static double difficulty(ChatRequest request, String text, String window, boolean math) {
         double lengthTerm = Math.min(1.0, Math.log1p(text.length()) / Math.log1p(4000));
         double z = -2.0 + 2.2 * lengthTerm;
         if (text.contains("```")) {
             z += 0.7;
         }
-        if (MATH.matcher(text).find()) {
+        if (math) {
             z += 0.6;
         }
-        if (HARD.matcher(text).find()) {
+        if (HARD.matcher(window).find()) {
             z += 0.9;
         }
-        long asks = text.chars().filter(c -> c == '?').count();
+        int asks = 0;
+        for (int i = text.indexOf('?'); i >= 0; i = text.indexOf('?', i + 1)) {
+            asks++;
+        }
         z += 0.25 * Math.min(4, Math.max(0, asks - 1));
         z += 0.2 * Math.min(5, request.userTurns() - 1);
         return 1.0 / (1.0 + Math.exp(-z));

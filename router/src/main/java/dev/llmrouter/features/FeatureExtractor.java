@@ -1,6 +1,7 @@
 package dev.llmrouter.features;
 
 import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.TextWindow;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -8,8 +9,10 @@ import java.util.Locale;
  * Turns a request into the feature vector that training and serving share: hashed word n-grams and
  * character n-grams of the last user message (log term frequency, L2-normalised per group), and simple
  * counts (length, lines, code blocks, digits, math notation, answer options, question marks, upper case,
- * conversation turns), each squashed into [0, 1], and, when the spec names a sentence encoder, its
- * embedding of the message as dense columns. Stateless and thread-safe.
+ * words, conversation turns), each squashed into [0, 1], and, when the spec names a sentence encoder, its
+ * embedding of the message as dense columns. The n-grams and the embedding read the message's
+ * {@link TextWindow} and the counts the whole message, so a request's cost is bounded whatever its length.
+ * Stateless and thread-safe.
  */
 public final class FeatureExtractor {
     private static final int WORD_SEED = 0x9747b28c;
@@ -75,7 +78,8 @@ public final class FeatureExtractor {
     public SparseVector extract(String text, int turns) {
         int buckets = spec.buckets();
         int mask = buckets - 1;
-        String lower = text.toLowerCase(Locale.ROOT);
+        String window = TextWindow.of(text);
+        String lower = window.toLowerCase(Locale.ROOT);
         Accumulator words = new Accumulator();
         String[] tokens = tokens(lower);
         for (int n = 1; n <= spec.wordNgrams(); n++) {
@@ -101,9 +105,9 @@ public final class FeatureExtractor {
                 }
             }
         }
-        float[] dense = counts(text, tokens.length, turns);
+        float[] dense = counts(text, window, tokens.length, turns);
         if (encoder.isPresent()) {
-            float[] embedding = encoder.get().encode(text);
+            float[] embedding = encoder.get().encode(window);
             int counts = dense.length;
             dense = Arrays.copyOf(dense, counts + embedding.length);
             System.arraycopy(embedding, 0, dense, counts, embedding.length);
@@ -111,14 +115,18 @@ public final class FeatureExtractor {
         return merge(dense, words.normalised(), chars.normalised());
     }
 
-    private static float[] counts(String text, int words, int turns) {
+    /**
+     * The count columns. Length, lines, question marks and code fences are counted over the whole
+     * {@code text} (vectorised scans); digit, upper-case and math shares, answer options and the word count
+     * come from its {@code window} ({@link TextWindow}), the word count scaled to the whole length.
+     */
+    private static float[] counts(String text, String window, int windowWords, int turns) {
         int digits = 0;
         int upper = 0;
         int letters = 0;
-        int questions = 0;
-        int lines = 1;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        int math = 0;
+        for (int i = 0; i < window.length(); i++) {
+            char c = window.charAt(i);
             if (Character.isDigit(c)) {
                 digits++;
             } else if (Character.isLetter(c)) {
@@ -126,16 +134,16 @@ public final class FeatureExtractor {
                 if (Character.isUpperCase(c)) {
                     upper++;
                 }
-            } else if (c == '?') {
-                questions++;
-            } else if (c == '\n') {
-                lines++;
+            } else if (isMathMark(window, i)) {
+                math++;
             }
         }
-        int codeBlocks = fences(text) / 2;
-        int math = mathMarks(text);
-        int options = answerOptions(text);
-        int chars = Math.max(1, text.length());
+        int questions = occurrences(text, "?");
+        int lines = 1 + occurrences(text, "\n");
+        int codeBlocks = occurrences(text, "```") / 2;
+        int options = answerOptions(window);
+        int chars = Math.max(1, window.length());
+        double words = windowWords * (double) text.length() / chars;
         // alphabetical, as FeatureSpec.COUNTS
         return new float[] {
             squash(Math.log1p(text.length()) / Math.log1p(20_000)),
@@ -222,10 +230,10 @@ public final class FeatureExtractor {
                 || type == Character.OTHER_NUMBER;
     }
 
-    /** How many {@code ```} fences the text has, counted left to right without overlap. */
-    private static int fences(String text) {
+    /** How many times {@code part} occurs in {@code text}, counted left to right without overlap. */
+    private static int occurrences(String text, String part) {
         int n = 0;
-        for (int i = text.indexOf("```"); i >= 0; i = text.indexOf("```", i + 3)) {
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
             n++;
         }
         return n;
@@ -311,18 +319,14 @@ public final class FeatureExtractor {
         return -1;
     }
 
-    /** How often the math notation occurs: one of {@code = + * / ^ < > $}, or {@code \\frac} or {@code \\sqrt}. */
-    private static int mathMarks(String text) {
-        int marks = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ("=+*/^<>$".indexOf(c) >= 0) {
-                marks++;
-            } else if (c == '\\' && (text.startsWith("frac", i + 1) || text.startsWith("sqrt", i + 1))) {
-                marks++;
-            }
-        }
-        return marks;
+    /** Whether math notation starts at {@code i}: one of {@code = + * / ^ < > $}, or {@code \\frac} or {@code \\sqrt}. */
+    private static boolean isMathMark(String text, int i) {
+        char c = text.charAt(i);
+        return switch (c) {
+            case '=', '+', '*', '/', '^', '<', '>', '$' -> true;
+            case '\\' -> text.startsWith("frac", i + 1) || text.startsWith("sqrt", i + 1);
+            default -> false;
+        };
     }
 
     private static int fnv(int h, String s) {

@@ -2,10 +2,12 @@ package dev.llmrouter.features;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,6 +59,26 @@ class FeatureExtractorTest {
         assertEquals(options, count(v, "c_options"), 0f, "options");
         int fences = (text.length() - text.replace("```", "").length()) / 6;
         assertEquals((float) Math.max(0, Math.min(1, fences / 3.0)), count(v, "c_code_blocks"), 0f, "code blocks");
+    }
+
+    @Test
+    void aLongPromptsMiddleIsNotReadButItsLengthIsCounted() {
+        String head = "Summarise the report below for the board.\n" + "Revenue grew 12% in Q3. ".repeat(400);
+        String tail = "\nNotes: the board asked about churn, pricing and hiring. ".repeat(60) + "Which risks first?";
+        String middleA = "alpha beta gamma 1+1=2 ".repeat(4_000);
+        String middleB = "delta epsilon zeta omega ".repeat(4_000);
+        FeatureExtractor extractor = new FeatureExtractor(FeatureSpec.DEFAULT);
+        SparseVector a = extractor.extract(head + middleA + tail, 1);
+        SparseVector b = extractor.extract(head + middleB + tail, 1);
+        int base = FeatureSpec.DEFAULT.bucketBase();
+        assertArrayEquals(buckets(a, base), buckets(b, base), "the hashed n-grams read the head and tail only");
+        SparseVector shorter = extractor.extract(head + tail, 1);
+        assertTrue(count(a, "c_chars") > count(shorter, "c_chars"), "the length counts the whole text");
+        assertTrue(count(a, "c_words") > count(shorter, "c_words"), "the word count is scaled to the whole text");
+    }
+
+    private static int[] buckets(SparseVector v, int base) {
+        return Arrays.stream(v.indices()).filter(i -> i >= base).toArray();
     }
 
     private static float count(SparseVector v, String name) {
