@@ -35,12 +35,21 @@ final class ServeCommand implements Callable<Integer> {
             description = "Server settings, a Helidon YAML config (default: config/server.yaml).")
     Optional<Path> config = Optional.empty();
 
+    /** The launcher's startup-cache recording run: start (loading everything a start loads), then stop. */
+    @Option(names = "--exit-when-ready", hidden = true)
+    boolean exitWhenReady;
+
     @Override
     public Integer call() throws InterruptedException {
         String home = System.getProperty("llmrouter.home", "");
         Path base = home.isEmpty() ? Path.of("") : Path.of(home);
         Path file = config.orElseGet(() -> ConfigFiles.defaultFile("server.yaml"));
-        return runUntilStopped(RouterServer.start(file, port, managementPort, System.getenv(), base.toAbsolutePath()));
+        RouterServer server = RouterServer.start(file, port, managementPort, System.getenv(), base.toAbsolutePath());
+        if (exitWhenReady) {
+            server.close();
+            return 0;
+        }
+        return runUntilStopped(server);
     }
 
     /** Blocks until the process is asked to stop (Ctrl-C, SIGTERM), then closes {@code service}. */

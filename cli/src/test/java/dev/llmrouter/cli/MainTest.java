@@ -35,6 +35,12 @@ class MainTest {
     }
 
     @Test
+    void serveLoadsEverythingAndStopsWhenAskedToExitWhenReady() {
+        Run run = run("serve", "--port", "0", "--management-port", "0", "--exit-when-ready");
+        assertEquals(0, run.code(), run.err());
+    }
+
+    @Test
     void shippedPolicyIsAdmitted() {
         Run run = run("policy", "check", REPO.resolve("config/policy.yaml").toString());
         assertEquals(0, run.code(), run.err());

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -91,7 +93,19 @@ public final class RouterServer implements AutoCloseable {
         OpenAiApi api = new OpenAiApi(engine, callers, metrics, log, new RecentTraces());
         AdminApi admin = new AdminApi(engine, admins, callers, metrics, log);
         BooleanSupplier ready = () -> loaded.get() != null;
-        // listen first, so health answers (not ready) while the models load
+        // the catalog, policy and models load while the server starts, which listens before they are in, so
+        // health answers (not ready) meanwhile
+        CompletableFuture<Engine> loading = CompletableFuture.supplyAsync(
+                () -> Engine.load(settings, env, home, nanos -> {
+                    Engine e = loaded.get();
+                    metrics.classified(
+                            e == null
+                                    ? ""
+                                    : Integer.toString(e.router().policy().version()),
+                            e == null ? "" : e.router().classifier().info().id(),
+                            nanos);
+                }),
+                runnable -> Thread.ofPlatform().daemon().name("llm-router-load").start(runnable));
         WebServer server = WebServer.builder()
                 .host(settings.api().host())
                 .port(settings.api().port())
@@ -108,17 +122,11 @@ public final class RouterServer implements AutoCloseable {
                 .build()
                 .start();
         try {
-            loaded.set(Engine.load(settings, env, home, nanos -> {
-                Engine e = loaded.get();
-                metrics.classified(
-                        e == null ? "" : Integer.toString(e.router().policy().version()),
-                        e == null ? "" : e.router().classifier().info().id(),
-                        nanos);
-            }));
-        } catch (RuntimeException e) {
+            loaded.set(loading.join());
+        } catch (CompletionException e) {
             server.stop();
             log.ifPresent(TraceLog::close);
-            throw e;
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
         Router router = loaded.get().router();
         metrics.policyInForce(router.policy().version());
