@@ -14,7 +14,7 @@ OUT="${2:-/tmp/llm-router-loso}"
 ALL=(routellm-mmlu routellm-gsm8k mmlu-pro routerbench-subset llmrouter)
 # shellcheck disable=SC2206
 SETS=(${LOSO_SETS:-${ALL[*]}})
-pair() { # the README's model pair (and prices) of a set
+pair() { # docs/results.md's model pair (and prices) of a set
   case "$1" in
     routellm-*) echo "--cheap mixtral-8x7b-instruct --strong gpt-4-1106-preview" ;;
     mmlu-pro) echo "--cheap Mixtral-8x7B-Instruct-v0.1 --strong gpt-4o-2024-05-13 --price Mixtral-8x7B-Instruct-v0.1=0.6,0.6 --price gpt-4o-2024-05-13=5,15" ;;

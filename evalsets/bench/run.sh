@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Replays the real labelled sets through the router and prints the README's results table.
+# Replays the real labelled sets through the router and prints docs/results.md's results table.
 # Usage: evalsets/bench/run.sh [EVALSETS_DIR] [OUT_DIR]   (defaults: ../shared/evalsets, /tmp/llm-router-bench)
 # Extra arguments for every run go in $EVAL_ARGS: EVAL_ARGS="--classifier heuristic" gives the heuristic
-# table of README.md, EVAL_ARGS="--split test" the learned one (models/default never saw the test sides).
+# table of docs/results.md, EVAL_ARGS="--split test" the learned one (models/default never saw the test sides).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${1:-$ROOT/../shared/evalsets}"

@@ -27,7 +27,7 @@ final class TrainingOptions {
             defaultValue = "0",
             paramLabel = "N",
             description = "irt: a model with at least N training answers also gets a per-prompt term of its own on"
-                    + " top of the shared ease; better on the sets it learned from, worse elsewhere (see README;"
+                    + " top of the shared ease; better on the sets it learned from, worse elsewhere (see docs/results.md;"
                     + " default: ${DEFAULT-VALUE}, none).")
     int ownTerms;
 
