@@ -8,6 +8,7 @@ import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.RouteResult;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.Policy;
+import dev.llmrouter.provider.OpenAiWire;
 import dev.llmrouter.provider.ProviderClients;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
@@ -171,7 +172,7 @@ final class RouteCommand implements Callable<Integer> {
         if (!(body instanceof ObjectNode object)) {
             throw new IllegalArgumentException(file + ": expected a JSON object (an OpenAI chat-completions body)");
         }
-        ChatRequest read = ChatRequest.fromOpenAiJson(object);
+        ChatRequest read = OpenAiWire.readRequest(object);
         Map<String, String> meta = new LinkedHashMap<>(read.metadata());
         meta.putAll(metadata);
         return new ChatRequest(

@@ -84,7 +84,7 @@ final class OpenAiStreamState implements JsonApiClient.StreamState {
 
     private void onChoice(JsonNode choice) {
         JsonNode delta = choice.path("delta");
-        String piece = OpenAiCompatibleClient.contentText(delta.path("content"));
+        String piece = OpenAiWire.contentText(delta.path("content"));
         if (!piece.isEmpty()) {
             text.append(piece);
             sink.onText(piece);
@@ -97,7 +97,7 @@ final class OpenAiStreamState implements JsonApiClient.StreamState {
         if (!finish.isEmpty()) {
             finishReason = finish;
         }
-        OpenAiCompatibleClient.addLogprobs(choice, logprobs);
+        OpenAiWire.addLogprobs(choice, logprobs);
     }
 
     private void onToolCallDelta(JsonNode call) {
@@ -121,7 +121,7 @@ final class OpenAiStreamState implements JsonApiClient.StreamState {
     @Override
     public Completion toCompletion(ProviderCall call) {
         List<JsonNode> calls = toolCalls.toolCalls();
-        String finish = OpenAiCompatibleClient.normaliseFinish(finishReason, !calls.isEmpty());
+        String finish = OpenAiWire.normaliseFinish(finishReason, !calls.isEmpty());
         Usage usage = ResponseSupport.usage(inputTokens, outputTokens, call.request(), text.toString(), calls);
         String upstream = model.isEmpty() ? call.upstreamModel() : model;
         return new Completion(text.toString(), finish, calls, usage, logprobs, upstream);

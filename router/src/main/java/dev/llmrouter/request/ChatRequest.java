@@ -1,8 +1,6 @@
 package dev.llmrouter.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,73 +107,5 @@ public record ChatRequest(
 
     public ChatRequest withStream(boolean streaming) {
         return new ChatRequest(messages, maxTokens, streaming, parameters, metadata, riskClass);
-    }
-
-    private static OptionalInt positiveInt(ObjectNode body, String key) {
-        JsonNode value = body.get(key);
-        if (value == null || value.isNull()) {
-            return OptionalInt.empty();
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-            throw new IllegalArgumentException(key + ": expected a positive integer, got " + value);
-        }
-        return OptionalInt.of(value.asInt());
-    }
-
-    /**
-     * Reads an OpenAI chat-completions body. Routing metadata comes from {@code metadata} (string values)
-     * and the risk class from {@code metadata.risk_class}; {@code model} is the caller's alias and is not
-     * kept. Of {@code max_tokens} and {@code max_completion_tokens} the smaller holds; {@code n} above 1 is
-     * refused (one choice is returned). Throws {@link IllegalArgumentException} naming the field that is
-     * wrong.
-     */
-    public static ChatRequest fromOpenAiJson(ObjectNode body) {
-        JsonNode rawMessages = body.get("messages");
-        if (rawMessages == null || !rawMessages.isArray() || rawMessages.isEmpty()) {
-            throw new IllegalArgumentException("messages: expected a non-empty array of message objects");
-        }
-        List<Message> messages = new ArrayList<>();
-        for (int i = 0; i < rawMessages.size(); i++) {
-            JsonNode m = rawMessages.get(i);
-            if (!m.isObject() || !m.path("role").isTextual()) {
-                throw new IllegalArgumentException("messages[" + i + "]: expected an object with a string 'role'");
-            }
-            messages.add(Message.fromJson((ObjectNode) m));
-        }
-        OptionalInt maxTokens = OptionalInt.empty();
-        for (String key : List.of("max_completion_tokens", "max_tokens")) {
-            OptionalInt given = positiveInt(body, key);
-            if (given.isPresent() && (maxTokens.isEmpty() || given.getAsInt() < maxTokens.getAsInt())) {
-                maxTokens = given; // both given: the tighter limit holds
-            }
-        }
-        OptionalInt choices = positiveInt(body, "n");
-        if (choices.isPresent() && choices.getAsInt() > 1) {
-            throw new IllegalArgumentException("n: the router returns one choice per request, got n = "
-                    + choices.getAsInt() + "; send n: 1 (or leave it out) and make several requests for several"
-                    + " answers");
-        }
-        JsonNode stream = body.path("stream");
-        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
-            throw new IllegalArgumentException("stream: expected true or false, got " + stream);
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        JsonNode meta = body.get("metadata");
-        if (meta != null && !meta.isNull()) {
-            if (!meta.isObject()) {
-                throw new IllegalArgumentException("metadata: expected an object of string values");
-            }
-            meta.fields()
-                    .forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
-        }
-        String riskClass = metadata.getOrDefault("risk_class", "");
-        Map<String, JsonNode> parameters = new LinkedHashMap<>();
-        body.fields().forEachRemaining(e -> {
-            if (!Set.of("messages", "max_tokens", "max_completion_tokens", "stream", "metadata", "model")
-                    .contains(e.getKey())) {
-                parameters.put(e.getKey(), e.getValue());
-            }
-        });
-        return new ChatRequest(messages, maxTokens, stream.asBoolean(false), parameters, metadata, riskClass);
     }
 }

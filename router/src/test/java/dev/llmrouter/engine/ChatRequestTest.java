@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrouter.provider.OpenAiWire;
 import dev.llmrouter.request.Capability;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Message;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** How the engine reads an OpenAI chat-completions body, and what a request needs from a model. */
 class ChatRequestTest {
     private static ChatRequest read(String json) {
-        return ChatRequest.fromOpenAiJson((ObjectNode) Scenario.json(json));
+        return OpenAiWire.readRequest((ObjectNode) Scenario.json(json));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,7 +93,7 @@ class ChatRequestTest {
             body.put("max_tokens", maxTokens);
         }
 
-        assertEquals(OptionalInt.of(expected), ChatRequest.fromOpenAiJson(body).maxTokens());
+        assertEquals(OptionalInt.of(expected), OpenAiWire.readRequest(body).maxTokens());
     }
 
     @Test
@@ -129,7 +130,7 @@ class ChatRequestTest {
         ObjectNode body = (ObjectNode) Scenario.json(fields);
         body.set("messages", Scenario.json("[{\"role\": \"user\", \"content\": \"hi\"}]"));
 
-        Set<Capability> needed = ChatRequest.fromOpenAiJson(body).requiredCapabilities();
+        Set<Capability> needed = OpenAiWire.readRequest(body).requiredCapabilities();
 
         Set<Capability> want = EnumSet.noneOf(Capability.class);
         for (String key : expected.isBlank() ? new String[0] : expected.strip().split(" ")) {

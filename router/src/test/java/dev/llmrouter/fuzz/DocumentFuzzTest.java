@@ -12,6 +12,7 @@ import dev.llmrouter.config.InvalidConfigException;
 import dev.llmrouter.engine.Fixtures;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.PolicyLoader;
+import dev.llmrouter.provider.OpenAiWire;
 import dev.llmrouter.provider.ScriptedProvider;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
@@ -206,7 +207,7 @@ class DocumentFuzzTest {
         }
         ChatRequest request;
         try {
-            request = ChatRequest.fromOpenAiJson(object);
+            request = OpenAiWire.readRequest(object);
         } catch (IllegalArgumentException e) {
             return;
         }

@@ -52,7 +52,7 @@ class ParserFuzzTest {
         }
         if (node instanceof ObjectNode object) {
             try {
-                router.explain(ChatRequest.fromOpenAiJson(object));
+                router.explain(OpenAiWire.readRequest(object));
             } catch (IllegalArgumentException e) {
                 // a request the router refuses, naming the field
             }

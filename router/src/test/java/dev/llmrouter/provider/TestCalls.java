@@ -49,7 +49,7 @@ final class TestCalls {
 
     /** A request parsed from an OpenAI chat-completions body written as JSON. */
     static ChatRequest request(String openAiJson) {
-        return ChatRequest.fromOpenAiJson((ObjectNode) parse(openAiJson));
+        return OpenAiWire.readRequest((ObjectNode) parse(openAiJson));
     }
 
     static JsonNode parse(String json) {

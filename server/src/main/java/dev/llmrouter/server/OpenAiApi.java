@@ -9,9 +9,8 @@ import dev.llmrouter.engine.Router;
 import dev.llmrouter.engine.Target;
 import dev.llmrouter.policy.Route;
 import dev.llmrouter.provider.ClientGone;
-import dev.llmrouter.provider.Completion;
 import dev.llmrouter.provider.ErrorKind;
-import dev.llmrouter.provider.StreamSink;
+import dev.llmrouter.provider.OpenAiWire;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
 import dev.llmrouter.trace.DecisionTrace;
@@ -23,8 +22,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,15 +29,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The OpenAI-compatible API: {@code POST /v1/chat/completions} (blocking and SSE), {@code GET /v1/models},
- * {@code POST /v1/route} (the decision and its trace, no model called) and {@code POST /v1/feedback}.
+ * The OpenAI-compatible API: {@code POST /v1/chat/completions} (blocking, or streamed by {@link SseWriter}),
+ * {@code GET /v1/models} and {@code POST /v1/route} (the decision and its trace, no model called); the wire
+ * format is {@link OpenAiWire}'s, and {@code POST /v1/feedback} is {@link FeedbackApi}'s.
  * {@code model} is a router alias ({@code router}, or {@code router/<route>} to force a route) or a catalog
  * model, which the matching route's filters still judge.
  */
 final class OpenAiApi implements HttpService {
     static final String ALIAS = "router";
-    /** The longest feedback comment the trace log keeps. */
-    static final int MAX_COMMENT_CHARS = 2000;
 
     private final java.util.function.Supplier<Engine> engine;
     private final Gatekeeper gatekeeper;
@@ -48,6 +44,7 @@ final class OpenAiApi implements HttpService {
     private final Optional<TraceLog> log;
     private final RecentTraces recent;
 
+    /** {@code recent}: where each routed request's trace id goes, for {@link FeedbackApi} to find. */
     OpenAiApi(
             java.util.function.Supplier<Engine> engine,
             Gatekeeper gatekeeper,
@@ -63,10 +60,7 @@ final class OpenAiApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/chat/completions", this::chat)
-                .get("/models", this::models)
-                .post("/route", this::explain)
-                .post("/feedback", this::feedback);
+        rules.post("/chat/completions", this::chat).get("/models", this::models).post("/route", this::explain);
     }
 
     private void chat(ServerRequest req, ServerResponse res) {
@@ -94,7 +88,7 @@ final class OpenAiApi implements HttpService {
                     }
                     headers(res, served.model(), traceId, Escalation.of(served.trace()));
                     try {
-                        send(res, 200, completionJson(served.completion(), served.model(), traceId));
+                        send(res, 200, OpenAiWire.writeCompletion(served.completion(), served.model(), traceId));
                     } catch (UncheckedIOException | CloseConnectionException gone) {
                         outcome = CLIENT_CLOSED;
                         throw gone;
@@ -182,42 +176,6 @@ final class OpenAiApi implements HttpService {
         log.ifPresent(l -> l.trace(logged, request.lastUserText()));
     }
 
-    /**
-     * The caller of a request in progress, as the router's sink: before each call after the first it checks
-     * that the caller is still connected ({@link PeerProbe}), so a caller who hung up stops the chain.
-     */
-    private static final class Caller implements StreamSink {
-        /** A served answer that took longer than this is checked for a caller still there before it is sent. */
-        private static final long CHECK_AFTER_NANOS = 1_000_000_000L;
-
-        private final ServerRequest req;
-
-        Caller(ServerRequest req) {
-            this.req = req;
-        }
-
-        @Override
-        public void onText(String delta) {}
-
-        @Override
-        public void beforeAttempt() {
-            if (gone()) {
-                throw new ClientGone("the client went away", null);
-            }
-        }
-
-        boolean gone() {
-            return PeerProbe.peerClosed(
-                    req.localPeer().address(), req.remotePeer().address());
-        }
-
-        /** Whether the caller left while a slow or multi-call answer was worked on (fast ones are not checked). */
-        boolean goneAfter(DecisionTrace trace, long startedNanos) {
-            boolean worthChecking = trace.attempts().size() > 1 || System.nanoTime() - startedNanos > CHECK_AFTER_NANOS;
-            return worthChecking && gone();
-        }
-    }
-
     private void explain(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ObjectNode body = gatekeeper.jsonBody(req);
@@ -254,53 +212,6 @@ final class OpenAiApi implements HttpService {
         return m;
     }
 
-    private void feedback(ServerRequest req, ServerResponse res) {
-        gatekeeper.check(req);
-        ObjectNode body = gatekeeper.jsonBody(req);
-        JsonNode id = body.get("trace_id");
-        if (id == null || !id.isTextual() || id.asText().isBlank()) {
-            throw ApiError.badRequest("trace_id: expected the x-router-trace-id of a routed request");
-        }
-        JsonNode score = body.get("score");
-        if (score == null || !score.isNumber() || score.asDouble() < 0 || score.asDouble() > 1) {
-            throw ApiError.badRequest("score: expected a number from 0 (bad) to 1 (good), got " + score);
-        }
-        JsonNode comment = body.get("comment");
-        if (comment != null && !comment.isTextual()) {
-            throw ApiError.badRequest("comment: expected a string");
-        }
-        if (comment != null && comment.asText().length() > MAX_COMMENT_CHARS) {
-            throw ApiError.badRequest("comment: at most " + MAX_COMMENT_CHARS + " characters are kept, got "
-                    + comment.asText().length() + "; shorten it");
-        }
-        if (!recent.contains(id.asText())) {
-            throw new ApiError(
-                    404,
-                    "invalid_request_error",
-                    "trace_not_found",
-                    "trace_id " + id.asText() + " is not one of the last " + RecentTraces.CAPACITY
-                            + " requests this server routed",
-                    List.of());
-        }
-        if (log.isEmpty()) {
-            throw new ApiError(
-                    409,
-                    "invalid_request_error",
-                    "feedback_not_stored",
-                    "this server keeps no trace log (router.trace.dir is empty), so feedback has nowhere to go",
-                    List.of());
-        }
-        log.get()
-                .feedback(
-                        id.asText(),
-                        score.asDouble(),
-                        Optional.ofNullable(comment).map(JsonNode::asText));
-        ObjectNode ok = Json.MAPPER.createObjectNode();
-        ok.put("trace_id", id.asText());
-        ok.put("stored", true);
-        send(res, 200, bytes(ok));
-    }
-
     /** {@code model}: the alias, the alias with a route, or a catalog model. */
     private static Target target(ObjectNode body, Router router) {
         JsonNode model = body.get("model");
@@ -332,7 +243,7 @@ final class OpenAiApi implements HttpService {
 
     private static ChatRequest request(ObjectNode body) {
         try {
-            return ChatRequest.fromOpenAiJson(body);
+            return OpenAiWire.readRequest(body);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }
@@ -380,53 +291,6 @@ final class OpenAiApi implements HttpService {
         res.header("x-router-escalated", escalation.header());
     }
 
-    static byte[] completionJson(Completion c, String model, String traceId) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.put("role", "assistant");
-        message.put("content", c.text());
-        if (!c.toolCalls().isEmpty()) {
-            ArrayNode calls = message.putArray("tool_calls");
-            c.toolCalls().forEach(calls::add);
-        }
-        ObjectNode choice = Json.MAPPER.createObjectNode();
-        choice.put("index", 0);
-        choice.set("message", message);
-        choice.set("logprobs", logprobs(c));
-        choice.put("finish_reason", c.finishReason());
-        ObjectNode root = envelope("chat.completion", traceId, model);
-        root.putArray("choices").add(choice);
-        root.set("usage", usage(c));
-        return bytes(root);
-    }
-
-    /** OpenAI's {@code logprobs} of a choice: the provider's per-token entries, or null when it sent none. */
-    static JsonNode logprobs(Completion c) {
-        if (c.logprobs().isEmpty()) {
-            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
-        }
-        ObjectNode logprobs = Json.MAPPER.createObjectNode();
-        ArrayNode content = logprobs.putArray("content");
-        c.logprobs().forEach(content::add);
-        return logprobs;
-    }
-
-    static ObjectNode envelope(String object, String traceId, String model) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("id", "chatcmpl-" + traceId);
-        root.put("object", object);
-        root.put("created", System.currentTimeMillis() / 1000);
-        root.put("model", model);
-        return root;
-    }
-
-    static ObjectNode usage(Completion c) {
-        ObjectNode usage = Json.MAPPER.createObjectNode();
-        usage.put("prompt_tokens", c.usage().inputTokens());
-        usage.put("completion_tokens", c.usage().outputTokens());
-        usage.put("total_tokens", c.usage().inputTokens() + c.usage().outputTokens());
-        return usage;
-    }
-
     static byte[] bytes(JsonNode node) {
         return node.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -435,123 +299,5 @@ final class OpenAiApi implements HttpService {
         res.status(Status.create(status));
         res.header("Content-Type", "application/json");
         res.send(body);
-    }
-
-    /** Streams OpenAI chat-completion chunks as server-sent events, opening the stream at the first text. */
-    private static final class SseWriter implements StreamSink {
-        private final ServerResponse res;
-        private final String traceId;
-        private final Caller caller;
-        private OutputStream out;
-        private String model = "";
-
-        SseWriter(ServerResponse res, String traceId, Caller caller) {
-            this.res = res;
-            this.traceId = traceId;
-            this.caller = caller;
-        }
-
-        @Override
-        public void beforeAttempt() {
-            caller.beforeAttempt();
-        }
-
-        boolean started() {
-            return out != null;
-        }
-
-        @Override
-        public void onModel(String served, Escalation escalation) {
-            model = served;
-            res.status(Status.OK_200);
-            res.header("Content-Type", "text/event-stream");
-            res.header("Cache-Control", "no-cache");
-            headers(res, served, traceId, escalation);
-            out = res.outputStream();
-            ObjectNode delta = Json.MAPPER.createObjectNode();
-            delta.put("role", "assistant");
-            delta.put("content", "");
-            event(chunk(delta, null));
-        }
-
-        @Override
-        public void onText(String text) {
-            ObjectNode delta = Json.MAPPER.createObjectNode();
-            delta.put("content", text);
-            event(chunk(delta, null));
-        }
-
-        void finish(RouteResult.Served served, boolean includeUsage) {
-            if (!served.completion().toolCalls().isEmpty()) {
-                ObjectNode delta = Json.MAPPER.createObjectNode();
-                ArrayNode calls = delta.putArray("tool_calls");
-                int i = 0;
-                for (JsonNode call : served.completion().toolCalls()) {
-                    ObjectNode indexed = call.deepCopy();
-                    indexed.put("index", i++);
-                    calls.add(indexed);
-                }
-                event(chunk(delta, null));
-            }
-            // the answer's logprobs ride on the last chunk: a client that joins every chunk's gets them all
-            event(chunk(
-                    Json.MAPPER.createObjectNode(), served.completion().finishReason(), logprobs(served.completion())));
-            if (includeUsage) {
-                ObjectNode last = envelope("chat.completion.chunk", traceId, model);
-                last.putArray("choices");
-                last.set("usage", usage(served.completion()));
-                event(bytes(last));
-            }
-            done();
-        }
-
-        void error(ApiError error) {
-            write("data: " + new String(error.body(), StandardCharsets.UTF_8) + "\n\n");
-            done();
-        }
-
-        private byte[] chunk(ObjectNode delta, String finishReason) {
-            return chunk(delta, finishReason, com.fasterxml.jackson.databind.node.NullNode.getInstance());
-        }
-
-        private byte[] chunk(ObjectNode delta, String finishReason, JsonNode logprobs) {
-            ObjectNode choice = Json.MAPPER.createObjectNode();
-            choice.put("index", 0);
-            choice.set("delta", delta);
-            if (!logprobs.isNull()) {
-                choice.set("logprobs", logprobs);
-            }
-            if (finishReason == null) {
-                choice.putNull("finish_reason");
-            } else {
-                choice.put("finish_reason", finishReason);
-            }
-            ObjectNode root = envelope("chat.completion.chunk", traceId, model);
-            root.putArray("choices").add(choice);
-            return bytes(root);
-        }
-
-        private void event(byte[] json) {
-            write("data: " + new String(json, StandardCharsets.UTF_8) + "\n\n");
-        }
-
-        private void done() {
-            write("data: [DONE]\n\n");
-            try {
-                out.close();
-            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
-                throw new ClientGone("the client went away at the end of the stream", e);
-            }
-        }
-
-        private void write(String text) {
-            try {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException | UncheckedIOException | CloseConnectionException e) {
-                // Helidon reports a closed connection as any of these (4.5.0: ServerConnectionException)
-                throw new ClientGone("the client went away mid-stream", e);
-            }
-        }
     }
 }

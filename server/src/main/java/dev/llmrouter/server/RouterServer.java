@@ -90,7 +90,9 @@ public final class RouterServer implements AutoCloseable {
         warnWhenOpen(settings);
         Optional<TraceLog> log = settings.trace().map(t -> new TraceLog(t, Clock.systemUTC()));
         log.ifPresent(metrics::traceLog);
-        OpenAiApi api = new OpenAiApi(engine, callers, metrics, log, new RecentTraces());
+        RecentTraces recent = new RecentTraces();
+        OpenAiApi api = new OpenAiApi(engine, callers, metrics, log, recent);
+        FeedbackApi feedback = new FeedbackApi(callers, log, recent);
         AdminApi admin = new AdminApi(engine, admins, callers, metrics, log);
         BooleanSupplier ready = () -> loaded.get() != null;
         // the catalog, policy and models load while the server starts, which listens before they are in, so
@@ -110,7 +112,7 @@ public final class RouterServer implements AutoCloseable {
                 .host(settings.api().host())
                 .port(settings.api().port())
                 .update(b -> limits(b, settings, metrics))
-                .routing(r -> apiRoutes(r, settings, api, metrics))
+                .routing(r -> apiRoutes(r, settings, api, feedback, metrics))
                 .putSocket(
                         MANAGEMENT,
                         ListenerConfig.builder()
@@ -209,9 +211,13 @@ public final class RouterServer implements AutoCloseable {
     }
 
     private static void apiRoutes(
-            HttpRouting.Builder routing, ServerSettings settings, OpenAiApi api, RouterMetrics metrics) {
+            HttpRouting.Builder routing,
+            ServerSettings settings,
+            OpenAiApi api,
+            FeedbackApi feedback,
+            RouterMetrics metrics) {
         filters(routing, settings.api(), settings.apiKeys().isEmpty(), settings, metrics);
-        routing.register("/v1", api)
+        routing.register("/v1", api, feedback)
                 .any((req, res) -> notFound(
                         req,
                         "POST /v1/chat/completions, GET /v1/models, POST /v1/route, POST"

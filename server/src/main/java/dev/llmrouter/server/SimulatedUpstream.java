@@ -3,6 +3,7 @@ package dev.llmrouter.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.Timeouts;
 import dev.llmrouter.provider.Completion;
+import dev.llmrouter.provider.OpenAiWire;
 import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.SimulatedProvider;
@@ -48,7 +49,7 @@ public final class SimulatedUpstream implements AutoCloseable {
         String model = body.path("model").asText("simulated");
         ChatRequest request;
         try {
-            request = ChatRequest.fromOpenAiJson(body).withStream(false);
+            request = OpenAiWire.readRequest(body).withStream(false);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }
@@ -63,7 +64,7 @@ public final class SimulatedUpstream implements AutoCloseable {
                     failure.getMessage(),
                     List.of());
         }
-        OpenAiApi.send(res, 200, OpenAiApi.completionJson(completion, model, "simulated"));
+        OpenAiApi.send(res, 200, OpenAiWire.writeCompletion(completion, model, "simulated"));
     }
 
     public int port() {
