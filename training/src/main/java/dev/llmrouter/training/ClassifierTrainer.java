@@ -1,12 +1,9 @@
 package dev.llmrouter.training;
 
-import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import dev.llmrouter.classify.onnx.Device;
-import dev.llmrouter.classify.onnx.OnnxModel;
 import dev.llmrouter.classify.onnx.SentenceEncoder;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.evalsets.LabelledRecord;
-import dev.llmrouter.evalsets.Metrics;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.evalsets.TierMap;
 import dev.llmrouter.features.FeatureExtractor;
@@ -17,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -29,19 +25,15 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.tribuo.Model;
-import org.tribuo.ONNXExportable;
-import org.tribuo.Prediction;
-import org.tribuo.classification.Label;
-import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
-import org.tribuo.classification.sgd.objectives.LogMulticlass;
-import org.tribuo.math.optimisers.AdaGrad;
 
 /**
- * Trains the router's classifiers from labelled traffic with Tribuo and exports each to ONNX with its model
- * card: the intent model (multi-class over the taxonomy) and one difficulty model per tier (did a model of
- * that tier answer well). Training uses the train side of the leak-free split only; the test side gives the
- * held-out metrics and the calibrated thresholds. Deterministic for a seed.
+ * Trains a classifier bundle from labelled traffic: reads the records' features once, splits them into
+ * {@link Labelled} data for each model, and has an {@link Exporter} train, export, check and card each model
+ * into the bundle directory. The models, in the order {@link #train} declares them: the intent model
+ * (multi-class over the taxonomy); difficulty ({@link IrtTrainer}'s item-response model, or one model a tier);
+ * {@code classifier.onnx}, the join of those the router runs per request; and the answer gates. Training
+ * uses the train side of the leak-free split only; the test side gives the held-out metrics and the
+ * calibrated thresholds. Deterministic for a seed.
  */
 public final class ClassifierTrainer {
     /** Held strongly: java.util.logging keeps only weak references, and a collected logger loses its level. */
@@ -93,18 +85,6 @@ public final class ClassifierTrainer {
                 }
             }
             throw new IllegalArgumentException("--difficulty: expected irt or tiers, got '" + name + "'");
-        }
-    }
-
-    /** The data of one model: feature vectors with their labels, train and test sides. */
-    record Labelled(
-            List<SparseVector> train,
-            List<String> trainLabels,
-            List<SparseVector> test,
-            List<String> testLabels,
-            Map<String, Double> classWeights) {
-        Labelled() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), Map.of());
         }
     }
 
@@ -201,8 +181,11 @@ public final class ClassifierTrainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + out, e);
         }
+        Exporter export = new Exporter(options, provenance, out, progress);
+        // the bundle's models, in the order they are trained: the intent model; difficulty (one item-response
+        // model, or one a tier); classifier.onnx, their join; the answer gates
         List<ModelCard> cards = new ArrayList<>();
-        cards.add(trainIntent(all, vectors, test, intents, options, provenance, out, progress));
+        cards.add(trainIntent(export, all, vectors, test, intents));
         List<SparseVector> outcomeVectors = vectors.subList(0, records.size());
         if (options.difficulty() == Difficulty.IRT) {
             int from = records.size() + intentOnly.size();
@@ -219,68 +202,40 @@ public final class ClassifierTrainer {
                     out,
                     progress));
         } else {
-            trainTiers(records, outcomeVectors, test, tiers, options, provenance, out, progress, cards);
+            trainTiers(export, records, outcomeVectors, test, tiers, cards);
         }
-        cards.add(combine(List.copyOf(cards), out, vectors, options, provenance, out, progress));
-        trainGates(
-                answers(records, test, extractor, tiers, intents, options.successThreshold()),
-                options,
-                provenance,
-                out,
-                progress,
-                cards);
+        cards.add(export.combine(List.copyOf(cards), vectors));
+        trainGates(export, answers(records, test, extractor, tiers, intents, options.successThreshold()), cards);
         return cards;
     }
 
     /** The intent model, from every record the intent map labels, balanced across intents. */
     private static ModelCard trainIntent(
-            List<LabelledRecord> all,
-            List<SparseVector> vectors,
-            boolean[] test,
-            IntentMap intents,
-            Options options,
-            List<ModelCard.TrainingFile> provenance,
-            Path out,
-            Consumer<String> progress) {
+            Exporter export, List<LabelledRecord> all, List<SparseVector> vectors, boolean[] test, IntentMap intents) {
+        Options options = export.options();
         Labelled data = balanced(
-                labelled(all, vectors, test, r -> intents.intentOf(r).orElse(null)), MAX_PER_INTENT, options.seed());
-        return trainOne(
-                "intent",
-                "intent",
-                0,
-                List.of(),
-                "",
-                data,
-                options.intentMinCount(),
-                options.intentLearningRate(),
-                options,
-                provenance,
-                out,
-                progress);
+                Labelled.of(all, vectors, test, r -> intents.intentOf(r).orElse(null)), MAX_PER_INTENT, options.seed());
+        return export.linear(
+                "intent", "intent", 0, List.of(), "", data, options.intentMinCount(), options.intentLearningRate());
     }
 
     /**
      * One answer gate per group of answers (an intent's, or "" for any request) with enough right and wrong
      * answers, each rewritten as a sparse graph and added to {@code cards}.
      */
-    private static void trainGates(
-            Map<String, Labelled> answers,
-            Options options,
-            List<ModelCard.TrainingFile> provenance,
-            Path out,
-            Consumer<String> progress,
-            List<ModelCard> cards) {
+    private static void trainGates(Exporter export, Map<String, Labelled> answers, List<ModelCard> cards) {
+        Options options = export.options();
         boolean trained = false;
         for (Map.Entry<String, Labelled> group : answers.entrySet()) {
             String intent = group.getKey();
             Labelled data = group.getValue();
             String name = intent.isEmpty() ? "gate" : "gate-" + intent;
             if (data.train().size() < MIN_GATE_ANSWERS || new TreeSet<>(data.trainLabels()).size() < 2) {
-                progress.accept(name + ": " + data.train().size() + " training answers (at least " + MIN_GATE_ANSWERS
+                export.progress(name + ": " + data.train().size() + " training answers (at least " + MIN_GATE_ANSWERS
                         + ", right and wrong, are needed), no gate model");
                 continue;
             }
-            ModelCard gate = trainOne(
+            ModelCard gate = export.linear(
                     name,
                     "gate",
                     0,
@@ -288,40 +243,34 @@ public final class ClassifierTrainer {
                     "ok",
                     data,
                     options.minCount(),
-                    options.learningRate(),
-                    options,
-                    provenance,
-                    out,
-                    progress);
-            cards.add(sparse(gate, out, data.test().isEmpty() ? data.train() : data.test(), options));
+                    options.learningRate());
+            cards.add(export.sparse(gate, data.test().isEmpty() ? data.train() : data.test()));
             trained = true;
         }
         if (!trained) {
-            progress.accept("gate: the records hold no answer texts with both outcomes, no gate model");
+            export.progress("gate: the records hold no answer texts with both outcomes, no gate model");
         }
     }
 
     /** One difficulty model per tier (did the tier's models answer well), each added to {@code cards}. */
     private static void trainTiers(
+            Exporter export,
             List<LabelledRecord> records,
             List<SparseVector> outcomeVectors,
             boolean[] test,
             TierMap tiers,
-            Options options,
-            List<ModelCard.TrainingFile> provenance,
-            Path out,
-            Consumer<String> progress,
             List<ModelCard> cards) {
+        Options options = export.options();
         TreeSet<Integer> tierSet = new TreeSet<>();
         records.forEach(r -> r.outcomes().keySet().forEach(m -> tiers.tierOf(m).ifPresent(tierSet::add)));
         for (int tier : tierSet) {
-            Labelled data =
-                    labelled(records, outcomeVectors, test, r -> success(r, tier, tiers, options.successThreshold()));
+            Labelled data = Labelled.of(
+                    records, outcomeVectors, test, r -> success(r, tier, tiers, options.successThreshold()));
             if (data.train().isEmpty() || new TreeSet<>(data.trainLabels()).size() < 2) {
-                progress.accept("tier " + tier + ": not enough labelled outcomes, no model");
+                export.progress("tier " + tier + ": not enough labelled outcomes, no model");
                 continue;
             }
-            cards.add(trainOne(
+            cards.add(export.linear(
                     "difficulty-tier" + tier,
                     "difficulty",
                     tier,
@@ -329,115 +278,7 @@ public final class ClassifierTrainer {
                     "ok",
                     data,
                     options.minCount(),
-                    options.learningRate(),
-                    options,
-                    provenance,
-                    out,
-                    progress));
-        }
-    }
-
-    /**
-     * Joins the intent and difficulty models into {@code classifier.onnx}, checks that it gives each model's
-     * outputs through DJL (on up to 300 prompts), and writes its card.
-     */
-    private static ModelCard combine(
-            List<ModelCard> models,
-            Path dir,
-            List<SparseVector> vectors,
-            Options options,
-            List<ModelCard.TrainingFile> provenance,
-            Path out,
-            Consumer<String> progress) {
-        List<CombinedGraph.Head> heads = models.stream()
-                .map(c -> CombinedGraph.Head.exported(dir.resolve(c.name() + ".onnx"), c.name(), c.columnSet()))
-                .toList();
-        Path onnx = out.resolve("classifier.onnx");
-        BitSet union = CombinedGraph.write(heads, onnx);
-        try {
-            ModelCard draft = ModelCard.builder("classifier", "classifier")
-                    .labels(models.stream().map(ModelCard::name).toList(), "")
-                    .features(options.spec())
-                    .columns(union)
-                    .onnxSha256(Sha256.hex(Files.readAllBytes(onnx)))
-                    .training(provenance)
-                    .build();
-            draft.write(out.resolve("classifier.json"));
-            double worst = 0;
-            try (OnnxModel joined = OnnxModel.load(out, "classifier", options.spec(), Device.CPU)) {
-                List<OnnxModel> separate = new ArrayList<>();
-                try {
-                    for (ModelCard c : models) {
-                        separate.add(OnnxModel.load(out, c.name(), options.spec(), Device.CPU));
-                    }
-                    for (SparseVector row : vectors.subList(0, Math.min(300, vectors.size()))) {
-                        Map<String, float[]> all = joined.predictAll(row);
-                        for (OnnxModel m : separate) {
-                            float[] a = all.get(m.card().name());
-                            float[] b = m.predict(row);
-                            for (int k = 0; k < b.length; k++) {
-                                worst = Math.max(worst, Math.abs(a[k] - b[k]));
-                            }
-                        }
-                    }
-                } finally {
-                    separate.forEach(OnnxModel::close);
-                }
-            }
-            if (worst > Parity.TOLERANCE) {
-                throw new IllegalStateException("classifier.onnx differs from its models by " + worst);
-            }
-            ModelCard card = draft.withResults(
-                    Map.of("combined_parity_max_abs_diff", worst),
-                    Map.of(),
-                    "joined from " + models.stream().map(ModelCard::name).toList(),
-                    LocalDate.now().toString());
-            card.write(out.resolve("classifier.json"));
-            progress.accept("classifier: " + models.size() + " models joined in one graph over " + union.cardinality()
-                    + " columns, largest difference " + worst);
-            return card;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + onnx, e);
-        }
-    }
-
-    /**
-     * Rewrites {@code <name>.onnx} (Tribuo's dense export, already checked against Tribuo) as the sparse graph
-     * of the same weights, which the router runs per answer at a fraction of the cost, and checks the two
-     * agree on up to 300 rows before the dense file is replaced.
-     */
-    private static ModelCard sparse(ModelCard card, Path out, List<SparseVector> rows, Options options) {
-        Path dense = out.resolve(card.name() + ".onnx");
-        Path graph = out.resolve(card.name() + "-sparse.onnx");
-        Path graphCard = out.resolve(card.name() + "-sparse.json");
-        CombinedGraph.write(List.of(CombinedGraph.Head.exported(dense, card.name(), card.columnSet())), graph);
-        try {
-            ModelCard draft = card.forFile(card.name() + "-sparse", Sha256.hex(Files.readAllBytes(graph)));
-            draft.write(graphCard);
-            double worst = 0;
-            try (OnnxModel a = OnnxModel.load(out, card.name(), options.spec(), Device.CPU);
-                    OnnxModel b = OnnxModel.load(out, draft.name(), options.spec(), Device.CPU)) {
-                for (SparseVector row : rows.subList(0, Math.min(300, rows.size()))) {
-                    float[] x = a.predict(row);
-                    float[] y = b.predict(row);
-                    for (int k = 0; k < x.length; k++) {
-                        worst = Math.max(worst, Math.abs(x[k] - y[k]));
-                    }
-                }
-            }
-            if (worst > Parity.TOLERANCE) {
-                throw new IllegalStateException(card.name() + ": the sparse graph differs from the export by " + worst);
-            }
-            Files.move(graph, dense, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.delete(graphCard);
-            Map<String, Double> metrics = new TreeMap<>(card.metrics());
-            metrics.put("sparse_parity_max_abs_diff", worst);
-            ModelCard result = card.forFile(card.name(), draft.onnxSha256())
-                    .withResults(metrics, card.thresholds(), card.provenance(), card.created());
-            result.write(out.resolve(card.name() + ".json"));
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + dense, e);
+                    options.learningRate()));
         }
     }
 
@@ -543,131 +384,6 @@ public final class ClassifierTrainer {
             out.trainLabels().add(data.trainLabels().get(i));
         }
         return out;
-    }
-
-    private static Labelled labelled(
-            List<LabelledRecord> records,
-            List<SparseVector> vectors,
-            boolean[] test,
-            java.util.function.Function<LabelledRecord, String> label) {
-        Labelled data = new Labelled();
-        Map<String, Integer> intentCounts = new TreeMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            String l = label.apply(records.get(i));
-            if (l == null) {
-                continue;
-            }
-            (test[i] ? data.test() : data.train()).add(vectors.get(i));
-            (test[i] ? data.testLabels() : data.trainLabels()).add(l);
-        }
-        return data;
-    }
-
-    private static ModelCard trainOne(
-            String name,
-            String kind,
-            int tier,
-            List<String> domain,
-            String positive,
-            Labelled data,
-            int minCount,
-            double learningRate,
-            Options options,
-            List<ModelCard.TrainingFile> files,
-            Path out,
-            Consumer<String> progress) {
-        // the model's input columns: the features its own training prompts use (Tribuo keeps exactly those)
-        boolean gate = kind.equals("gate");
-        BitSet columns = TribuoExamples.columns(options.spec(), gate, data.train(), minCount, options.maxColumns());
-        TribuoExamples examples = new TribuoExamples(options.spec(), gate, columns);
-        progress.accept(name + ": training on " + data.train().size() + " prompts (" + columns.cardinality()
-                + " feature columns), " + data.test().size() + " held out");
-        LinearSGDTrainer trainer = new LinearSGDTrainer(
-                new LogMulticlass(),
-                new AdaGrad(learningRate, 0.1),
-                options.epochs(),
-                Integer.MAX_VALUE,
-                1,
-                options.seed());
-        Model<Label> model =
-                trainer.train(examples.dataset(name, data.train(), data.trainLabels(), data.classWeights()));
-        List<String> labels = new ArrayList<>();
-        model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
-        Map<String, Double> metrics = new TreeMap<>();
-        Map<String, Double> thresholds = new TreeMap<>();
-        heldOut(model, data, examples, positive, metrics, thresholds);
-        Path onnx = out.resolve(name + ".onnx");
-        try {
-            ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, onnx);
-            String sha = Sha256.hex(Files.readAllBytes(onnx));
-            ModelCard draft = ModelCard.builder(name, kind)
-                    .labels(labels, positive)
-                    .tier(tier)
-                    .domain(domain)
-                    .features(options.spec())
-                    .columns(columns)
-                    .onnxSha256(sha)
-                    .training(files)
-                    .build();
-            draft.write(out.resolve(name + ".json"));
-            metrics.put(
-                    "onnx_parity_max_abs_diff",
-                    Parity.check(
-                            model,
-                            out,
-                            name,
-                            options.spec(),
-                            examples,
-                            data.test().isEmpty() ? data.train() : data.test()));
-            ModelCard card = draft.withResults(
-                    metrics,
-                    thresholds,
-                    ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
-                    LocalDate.now().toString());
-            card.write(out.resolve(name + ".json"));
-            progress.accept(name + ": " + metrics + (thresholds.isEmpty() ? "" : " thresholds " + thresholds));
-            return card;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot export " + onnx, e);
-        }
-    }
-
-    /** Accuracy, and for a binary model ROC AUC, log loss, ECE and quality-floor thresholds, on the test side. */
-    private static void heldOut(
-            Model<Label> model,
-            Labelled data,
-            TribuoExamples examples,
-            String positive,
-            Map<String, Double> metrics,
-            Map<String, Double> thresholds) {
-        int n = data.test().size();
-        if (n == 0) {
-            return;
-        }
-        int correct = 0;
-        double[] scores = new double[n];
-        boolean[] actual = new boolean[n];
-        double logLoss = 0;
-        for (int i = 0; i < n; i++) {
-            Prediction<Label> p = model.predict(
-                    examples.example(data.test().get(i), data.testLabels().get(i)));
-            correct += p.getOutput().getLabel().equals(data.testLabels().get(i)) ? 1 : 0;
-            if (!positive.isEmpty()) {
-                Label score = p.getOutputScores().get(positive);
-                scores[i] = score == null ? 0 : score.getScore();
-                actual[i] = data.testLabels().get(i).equals(positive);
-                logLoss -= Math.log(Math.max(1e-12, actual[i] ? scores[i] : 1 - scores[i]));
-            }
-        }
-        metrics.put("accuracy", (double) correct / n);
-        metrics.put("held_out_rows", (double) n);
-        if (!positive.isEmpty()) {
-            Metrics.rocAuc(scores, actual).ifPresent(auc -> metrics.put("roc_auc", auc));
-            metrics.put("log_loss", logLoss / n);
-            metrics.put("ece", Calibration.expectedCalibrationError(scores, actual, 10));
-            metrics.put("base_rate", Calibration.mean(actual));
-            thresholds.putAll(Calibration.floorsForStrongShare(scores, new double[] {0.2, 0.5, 0.8}));
-        }
     }
 
     private static List<ModelCard.TrainingFile> trainingFiles(List<Path> files, List<LabelledRecord> records) {

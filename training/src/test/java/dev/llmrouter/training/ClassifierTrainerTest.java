@@ -206,7 +206,7 @@ class ClassifierTrainerTest {
 
     @Test
     void aRareIntentWeighsMoreUpToTheCap() {
-        ClassifierTrainer.Labelled data = new ClassifierTrainer.Labelled();
+        Labelled data = new Labelled();
         Map<String, Integer> counts = Map.of("chat", 900, "code", 400, "writing", 100);
         counts.forEach((label, n) -> {
             for (int i = 0; i < n; i++) {
@@ -214,7 +214,7 @@ class ClassifierTrainerTest {
                 data.trainLabels().add(label);
             }
         });
-        ClassifierTrainer.Labelled balanced = ClassifierTrainer.balanced(data, 600, 7);
+        Labelled balanced = ClassifierTrainer.balanced(data, 600, 7);
         // chat is cut to 600 prompts; code weighs 600/400; writing would weigh 6 but is capped
         assertEquals(600, balanced.trainLabels().stream().filter("chat"::equals).count());
         assertEquals(
