@@ -30,6 +30,15 @@ class OpenAiWireTest {
             List.of(TestCalls.parse(q("{'token': 'It', 'logprob': -0.01, 'bytes': [73, 116], 'top_logprobs': []}"))),
             "upstream-model");
 
+    /** The answer as a client of the router reads it: served by the model the router names. */
+    private static final Completion SERVED = new Completion(
+            ANSWER.text(),
+            ANSWER.finishReason(),
+            ANSWER.toolCalls(),
+            ANSWER.usage(),
+            ANSWER.logprobs(),
+            "served-model");
+
     @Test
     void aRequestWrittenForAProviderReadsBackAsTheSameRequest() {
         ObjectNode written = OpenAiWire.writeRequest(TestCalls.call(REQUEST), false);
@@ -48,15 +57,7 @@ class OpenAiWireTest {
         JsonNode root = TestCalls.parse(new String(written, StandardCharsets.UTF_8));
         assertEquals("chatcmpl-trace-1", root.path("id").asText());
         Completion read = OpenAiWire.readCompletion("test", TestCalls.call(REQUEST), root);
-        assertEquals(
-                new Completion(
-                        ANSWER.text(),
-                        ANSWER.finishReason(),
-                        ANSWER.toolCalls(),
-                        ANSWER.usage(),
-                        ANSWER.logprobs(),
-                        "served-model"),
-                read);
+        assertEquals(SERVED, read);
     }
 
     @Test
@@ -73,14 +74,6 @@ class OpenAiWireTest {
         }
         state.onData("[DONE]");
         assertEquals(List.of("It is ", "4."), sink.deltas);
-        assertEquals(
-                new Completion(
-                        ANSWER.text(),
-                        ANSWER.finishReason(),
-                        ANSWER.toolCalls(),
-                        ANSWER.usage(),
-                        ANSWER.logprobs(),
-                        "served-model"),
-                state.toCompletion(TestCalls.call(REQUEST)));
+        assertEquals(SERVED, state.toCompletion(TestCalls.call(REQUEST)));
     }
 }
