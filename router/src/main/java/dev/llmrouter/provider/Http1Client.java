@@ -42,7 +42,7 @@ import javax.net.ssl.SSLSocket;
  * <p>A request whose pooled connection turns out closed by the server before any byte of the answer came
  * back is sent once more on a new connection: the server cannot have acted on it.
  */
-final class Http1Client {
+final class Http1Client implements HttpEngine {
     private static final int MAX_IDLE_PER_ORIGIN = 64;
     private static final long MAX_IDLE_NANOS = Duration.ofSeconds(30).toNanos();
     private static final int MAX_HEAD_BYTES = 64 * 1024;
@@ -105,8 +105,8 @@ final class Http1Client {
         }
     }
 
-    /** Sends {@code request} and returns once the status line and headers are in. */
-    Response send(Request request, Duration firstByte) throws IOException {
+    @Override
+    public Response send(Request request, Duration firstByte) throws IOException {
         Origin origin = Origin.of(request.uri(), proxies);
         byte[] head = head(request, origin);
         while (true) {

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HTTP plumbing both provider clients share: one {@link Http1Client} per provider, the three timeouts and
+ * The HTTP plumbing both provider clients share: one {@link HttpEngine} per provider ({@link Http1Client}
+ * unless configured otherwise), the three timeouts and
  * the mapping of transport failures into {@link ProviderFailure}s.
  *
  * <p>The connect timeout bounds opening the connection (and the TLS handshake). The first-byte timeout
@@ -31,11 +32,11 @@ final class HttpTransport {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
     private final String provider;
-    private final Http1Client http;
+    private final HttpEngine http;
 
     HttpTransport(String provider, Duration connectTimeout) {
         this.provider = provider;
-        this.http = new Http1Client(connectTimeout);
+        this.http = HttpEngine.configured(connectTimeout);
     }
 
     /** The headers of a JSON POST whose answer is JSON, or an event stream when {@code stream}; add to it. */
