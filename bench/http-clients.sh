@@ -11,6 +11,7 @@
 # Usage: bench/http-clients.sh [more JMH options, e.g. -p client=http1,okhttp]   (ROUTER_ONLY=1 skips JMH)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/bench/router-config.sh"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export JAVA_HOME
 UP=19290
@@ -35,17 +36,7 @@ command -v wrk >/dev/null || { echo "the router part needs wrk: apt-get install 
 "$ROOT/llm-router" --version >/dev/null  # builds the command line's jar
 WORK="$(mktemp -d)"
 trap 'kill $UPSTREAM ${ROUTER:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
-sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" \
-  "$ROOT/config/catalog.yaml" > "$WORK/catalog.yaml"
-cat > "$WORK/server.yaml" <<YAML
-server: {host: 127.0.0.1, port: 18690, management: {port: 18691}}
-router:
-  catalog: $WORK/catalog.yaml
-  policy: $ROOT/config/policy.yaml
-  classifier: models/default
-  providers: real
-  trace: {dir: "$WORK/traces", prompts: hash}
-YAML
+router_config "$ROOT" "$WORK" $UP 18690 18691
 cat > "$WORK/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

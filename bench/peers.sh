@@ -10,6 +10,7 @@
 # every stream with 500 "TypeError: immutable", so the install pins it with an npm override.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/bench/router-config.sh"
 SECONDS_RUN="${1:-15}"
 CONNECTIONS="${2:-32}"
 WARMUP="${WARMUP:-30}"
@@ -56,17 +57,7 @@ declare -A URL=([router]="http://127.0.0.1:$ROUTER/v1/chat/completions"
 
 "$ROOT/llm-router" --version >/dev/null
 "$ROOT/llm-router" simulate-upstream --port $UP 2>"$WORK/upstream.log" & PIDS+=($!)
-sed -E -e "s#base_url: .*#base_url: http://127.0.0.1:$UP/v1#" -e "s#kind: anthropic#kind: openai#" \
-  "$ROOT/config/catalog.yaml" > "$WORK/catalog.yaml"
-cat > "$WORK/server.yaml" <<YAML
-server: {host: 127.0.0.1, port: $ROUTER, management: {port: $MANAGEMENT}}
-router:
-  catalog: $WORK/catalog.yaml
-  policy: $ROOT/config/policy.yaml
-  classifier: models/default
-  providers: real
-  trace: {dir: "$WORK/traces", prompts: hash}
-YAML
+router_config "$ROOT" "$WORK" $UP $ROUTER $MANAGEMENT
 OPENAI_API_KEY=x ANTHROPIC_API_KEY=x GEMINI_API_KEY=x MISTRAL_API_KEY=x TOGETHER_API_KEY=x \
   "$ROOT/llm-router" serve --config "$WORK/server.yaml" 2>"$WORK/router.log" & PIDS+=($!)
 (cd "$PORTKEY_DIR" && exec node node_modules/@portkey-ai/gateway/build/start-server.js --port=$PORTKEY --headless \
