@@ -27,6 +27,10 @@ public final class OpenAiWire {
     /** Request fields the router sets itself when it calls a provider. */
     private static final Set<String> OWN_FIELDS = Set.of("model", "messages", "stream", "stream_options");
 
+    /** Request fields {@link #readRequest} reads into the request itself rather than its parameters. */
+    private static final Set<String> READ_FIELDS =
+            Set.of("messages", "max_tokens", "max_completion_tokens", "stream", "metadata", "model");
+
     private OpenAiWire() {}
 
     private static OptionalInt positiveInt(ObjectNode body, String key) {
@@ -89,8 +93,7 @@ public final class OpenAiWire {
         String riskClass = metadata.getOrDefault("risk_class", "");
         Map<String, JsonNode> parameters = new LinkedHashMap<>();
         body.fields().forEachRemaining(e -> {
-            if (!Set.of("messages", "max_tokens", "max_completion_tokens", "stream", "metadata", "model")
-                    .contains(e.getKey())) {
+            if (!READ_FIELDS.contains(e.getKey())) {
                 parameters.put(e.getKey(), e.getValue());
             }
         });

@@ -27,6 +27,18 @@ class StreamingTest {
 
     private record Streamed(RouteResult result, List<String> called, List<ProviderCall> calls) {}
 
+    /** The gate's verdict on the first attempt, as the trace names it. */
+    private static String firstVerdict(Streamed r) {
+        return r.result()
+                .trace()
+                .attempts()
+                .getFirst()
+                .gate()
+                .orElseThrow()
+                .verdict()
+                .key();
+    }
+
     private Streamed stream(Scenario s) {
         ScriptedProvider provider = s.provider(clock);
         RouteResult result = s.router(provider, clock).route(s.streaming().request(), sink::add);
@@ -50,16 +62,7 @@ class StreamingTest {
 
         assertEquals(List.of("small-a"), r.called());
         assertEquals(List.of("answer from small-a"), sink);
-        assertEquals(
-                "accept",
-                r.result()
-                        .trace()
-                        .attempts()
-                        .getFirst()
-                        .gate()
-                        .orElseThrow()
-                        .verdict()
-                        .key());
+        assertEquals("accept", firstVerdict(r));
     }
 
     @Test
@@ -105,16 +108,7 @@ class StreamingTest {
 
         assertEquals(List.of("big-eu"), r.called());
         assertEquals(List.of("answer fr", "om big-eu"), sink);
-        assertEquals(
-                "accept",
-                r.result()
-                        .trace()
-                        .attempts()
-                        .getFirst()
-                        .gate()
-                        .orElseThrow()
-                        .verdict()
-                        .key());
+        assertEquals("accept", firstVerdict(r));
     }
 
     @Test
