@@ -148,6 +148,39 @@ class MainTest {
     }
 
     @Test
+    void aCommandBuiltAloneStillReadsAsPartOfTheWholeCommandLine() {
+        // a command line that names a command builds only that one: its usage, help about any command and
+        // the top-level listing must not notice
+        Run alone = run("serve", "--help");
+        assertTrue(alone.out().startsWith("Usage: llm-router serve"), alone.out());
+        Run help = run("help", "train");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().startsWith("Usage: llm-router train"), help.out());
+        Run top = run("--help");
+        for (String command : new String[] {
+            "policy",
+            "catalog",
+            "route",
+            "eval",
+            "train",
+            "crossval",
+            "intents",
+            "calibrate",
+            "serve",
+            "simulate-upstream",
+            "help"
+        }) {
+            assertTrue(top.out().contains("\n  " + command + " "), command + " in " + top.out());
+        }
+        Run unknown = run("serv");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("'serv'"), unknown.err());
+        Run wrongOption = run("serve", "--prot", "1");
+        assertEquals(2, wrongOption.code());
+        assertTrue(wrongOption.err().contains("Try 'llm-router serve --help'"), wrongOption.err());
+    }
+
+    @Test
     void missingFileIsNamed() {
         Run run = run("policy", "check", dir.resolve("nope.yaml").toString());
         assertEquals(2, run.code());

@@ -90,6 +90,7 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     private static ZooModel<NDList, NDList> open(Path onnx, Device device) {
+        OnnxNatives.prepare();
         boolean gpu = device == Device.GPU || device == Device.AUTO && gpuVisible();
         if (gpu) {
             try {

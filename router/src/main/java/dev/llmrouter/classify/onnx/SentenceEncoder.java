@@ -107,6 +107,7 @@ public final class SentenceEncoder implements TextEncoder {
     }
 
     private static ZooModel<NDList, NDList> open(Path onnx, Device device) {
+        OnnxNatives.prepare();
         boolean gpu = device == Device.GPU || device == Device.AUTO && OnnxModel.gpuVisible();
         try {
             return Criteria.builder()
