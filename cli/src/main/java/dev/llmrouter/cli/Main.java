@@ -29,6 +29,7 @@ public final class Main implements Runnable {
             CalibrateCommand.class,
             ServeCommand.class,
             SimulateUpstreamCommand.class,
+            MonitoringCommand.class,
             CommandLine.HelpCommand.class);
 
     /** Exit code of a refused policy or catalog, or of wrong usage. */

@@ -95,7 +95,8 @@ public final class Replay {
                         r.select(),
                         r.mutate(),
                         r.fallback(),
-                        change.apply(r.cascade())))
+                        change.apply(r.cascade()),
+                        r.watch()))
                 .toList();
         return new Policy(
                 policy.id(),

@@ -109,18 +109,18 @@ public final class ConfigNode {
     }
 
     public OptionalDouble number(String name, double min, double max) {
-        Optional<ConfigNode> value = field(name);
-        if (value.isEmpty()) {
+        return field(name).map(value -> value.asNumber(min, max)).orElse(OptionalDouble.empty());
+    }
+
+    /** This node as a number between {@code min} and {@code max}; anything else is a problem at its path. */
+    public OptionalDouble asNumber(double min, double max) {
+        if (!node.isNumber()) {
+            error("expected a number, got " + describe(node));
             return OptionalDouble.empty();
         }
-        JsonNode n = value.get().node;
-        if (!n.isNumber()) {
-            value.get().error("expected a number, got " + describe(n));
-            return OptionalDouble.empty();
-        }
-        double d = n.asDouble();
+        double d = node.asDouble();
         if (d < min || d > max || Double.isNaN(d)) {
-            value.get().error("must be between " + plain(min) + " and " + plain(max) + ", got " + n.asText());
+            error("must be between " + plain(min) + " and " + plain(max) + ", got " + node.asText());
             return OptionalDouble.empty();
         }
         return OptionalDouble.of(d);
@@ -226,6 +226,9 @@ public final class ConfigNode {
             if (t.endsWith("ms")) {
                 return Optional.of(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))));
             }
+            if (t.endsWith("us")) {
+                return Optional.of(Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2))));
+            }
             long amount = Long.parseLong(t.substring(0, t.length() - 1));
             return switch (t.charAt(t.length() - 1)) {
                 case 's' -> Optional.of(Duration.ofSeconds(amount));
@@ -252,7 +255,8 @@ public final class ConfigNode {
         return n.toString();
     }
 
-    private static String plain(double d) {
+    /** A number as a person writes it: no trailing .0. */
+    public static String plain(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 }

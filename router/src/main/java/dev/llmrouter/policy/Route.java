@@ -19,7 +19,8 @@ public record Route(
         Select select,
         Mutate mutate,
         Fallback fallback,
-        Cascade cascade) {
+        Cascade cascade,
+        Watch watch) {
 
     /**
      * When a route applies. Every condition given must hold; an empty condition holds for all requests.
@@ -209,5 +210,33 @@ public record Route(
             /** Fail the request with every attempt, as when no model answered. */
             FAIL
         }
+    }
+
+    /**
+     * What healthy looks like for this route: the bounds of the Prometheus alerts that {@code llm-router
+     * monitoring rules} writes from the policy. Rates are shares of the route's requests over {@code window},
+     * judged only once the route has had {@code minRequests} requests in it.
+     *
+     * @param escalationFloor below this share of requests escalating the route is too greedy: its gate
+     *     accepts nearly every cheap answer (judged only where the cascade is on)
+     * @param escalationCeiling above it the route is too costly: most requests pay for two calls
+     * @param fallbackRate the most requests that may need a fallback (a provider failed)
+     * @param decisionP99 the most time the router itself may add at p99
+     * @param feedbackScore the lowest mean feedback score (0 to 1) callers may give the route's answers
+     * @param providerShare the largest share of the route's requests one provider may serve; empty: no bound
+     * @param window how far back the rates look
+     * @param minRequests requests in a window below which its rates are noise and no alert fires
+     */
+    public record Watch(
+            double escalationFloor,
+            double escalationCeiling,
+            double fallbackRate,
+            Duration decisionP99,
+            double feedbackScore,
+            OptionalDouble providerShare,
+            Duration window,
+            int minRequests) {
+        public static final Watch DEFAULT = new Watch(
+                0.02, 0.30, 0.05, Duration.ofMillis(2), 0.6, OptionalDouble.empty(), Duration.ofMinutes(30), 20);
     }
 }

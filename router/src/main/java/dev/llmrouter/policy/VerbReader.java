@@ -5,6 +5,7 @@ import dev.llmrouter.provider.ErrorKind;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -12,7 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads the six verbs of a route (or of the policy's {@code defaults}). A verb the route leaves out comes
+ * Reads the verbs of a route (or of the policy's {@code defaults}). A verb the route leaves out comes
  * from the defaults, then from the built-in default of its record.
  */
 final class VerbReader {
@@ -24,6 +25,7 @@ final class VerbReader {
     private Optional<Route.Mutate> mutate = Optional.empty();
     private Optional<Route.Fallback> fallback = Optional.empty();
     private Optional<Route.Cascade> cascade = Optional.empty();
+    private Optional<Route.Watch> watch = Optional.empty();
 
     VerbReader(PolicyLoader.References refs, Optional<VerbReader> defaults) {
         this.refs = refs;
@@ -37,6 +39,7 @@ final class VerbReader {
         mutate = node.field("mutate").filter(ConfigNode::expectObject).map(this::mutate);
         fallback = node.field("fallback").filter(ConfigNode::expectObject).map(this::fallback);
         cascade = node.field("cascade").filter(ConfigNode::expectObject).map(this::cascade);
+        watch = node.field("watch").filter(ConfigNode::expectObject).map(VerbReader::watch);
     }
 
     Route route(String name, Route.Match match) {
@@ -48,7 +51,8 @@ final class VerbReader {
                 select.or(() -> defaults.flatMap(d -> d.select)).orElse(Route.Select.AUTO),
                 mutate.or(() -> defaults.flatMap(d -> d.mutate)).orElse(Route.Mutate.DEFAULT),
                 fallback.or(() -> defaults.flatMap(d -> d.fallback)).orElse(Route.Fallback.DEFAULT),
-                cascade.or(() -> defaults.flatMap(d -> d.cascade)).orElse(Route.Cascade.DEFAULT));
+                cascade.or(() -> defaults.flatMap(d -> d.cascade)).orElse(Route.Cascade.DEFAULT),
+                watch.or(() -> defaults.flatMap(d -> d.watch)).orElse(Route.Watch.DEFAULT));
     }
 
     private Route.Filter filter(ConfigNode node) {
@@ -188,6 +192,54 @@ final class VerbReader {
                 choice(node, "on_escalation_failure", "choice", Route.Cascade.OnEscalationFailure.class)
                         .orElse(d.onEscalationFailure()),
                 node.number("unfamiliar_below", 0, 1).orElse(d.unfamiliarBelow()));
+    }
+
+    private static Route.Watch watch(ConfigNode node) {
+        node.allowOnly(Set.of(
+                "escalation_rate",
+                "fallback_rate",
+                "decision_p99",
+                "feedback_score",
+                "provider_share",
+                "window",
+                "min_requests"));
+        Route.Watch d = Route.Watch.DEFAULT;
+        double floor = d.escalationFloor();
+        double ceiling = d.escalationCeiling();
+        Optional<ConfigNode> bounds = node.field("escalation_rate");
+        if (bounds.isPresent()) {
+            List<ConfigNode> pair = node.list("escalation_rate");
+            OptionalDouble low = pair.size() == 2 ? pair.get(0).asNumber(0, 1) : OptionalDouble.empty();
+            OptionalDouble high = pair.size() == 2 ? pair.get(1).asNumber(0, 1) : OptionalDouble.empty();
+            if (bounds.get().json().isArray() && pair.size() != 2) {
+                bounds.get().error("expected [floor, ceiling], two shares between 0 and 1, e.g. [0.02, 0.30]");
+            } else if (low.isPresent() && high.isPresent()) {
+                floor = low.getAsDouble();
+                ceiling = high.getAsDouble();
+                if (floor > ceiling) {
+                    bounds.get()
+                            .error("the floor " + ConfigNode.plain(floor) + " is above the ceiling "
+                                    + ConfigNode.plain(ceiling));
+                }
+            }
+        }
+        Duration p99 = node.duration("decision_p99").orElse(d.decisionP99());
+        if (p99.isZero()) {
+            node.problems().add(node.path() + ".decision_p99", "a bound of 0 always fires: raise it");
+        }
+        Duration window = node.duration("window").orElse(d.window());
+        if (window.compareTo(Duration.ofSeconds(10)) < 0 || window.compareTo(Duration.ofDays(7)) > 0) {
+            node.problems().add(node.path() + ".window", "between 10s and 7d: Prometheus needs a few scrapes in it");
+        }
+        return new Route.Watch(
+                floor,
+                ceiling,
+                node.number("fallback_rate", 0, 1).orElse(d.fallbackRate()),
+                p99,
+                node.number("feedback_score", 0, 1).orElse(d.feedbackScore()),
+                node.number("provider_share", 0, 1),
+                window,
+                node.integer("min_requests", 1, 1_000_000).orElse(d.minRequests()));
     }
 
     /** A field naming one constant of {@code type} in lower case; anything else is a problem at its path. */

@@ -37,6 +37,53 @@ class PolicyAdmissionRulesTest {
     }
 
     @Test
+    void watchBoundsComeFromTheRouteThenTheDefaultsThenTheBuiltIns() {
+        Policy policy = admit("""
+                id: p
+                version: 1
+                defaults:
+                  watch: {escalation_rate: [0.05, 0.5], window: 1h}
+                routes:
+                  - name: first
+                    match: {metadata: {app: x}}
+                    watch: {fallback_rate: 0.1, decision_p99: 500us, feedback_score: 0.8, provider_share: 0.75,
+                            min_requests: 5}
+                  - name: default
+                """);
+        Route.Watch first = policy.routes().get(0).watch();
+        assertEquals(
+                new Route.Watch(
+                        0.02,
+                        0.30,
+                        0.1,
+                        Duration.ofNanos(500_000),
+                        0.8,
+                        OptionalDouble.of(0.75),
+                        Duration.ofMinutes(30),
+                        5),
+                first,
+                "a route's watch replaces the defaults' whole, as every verb does; what it leaves out is built in");
+        Route.Watch last = policy.routes().get(1).watch();
+        assertEquals(0.05, last.escalationFloor());
+        assertEquals(0.5, last.escalationCeiling());
+        assertEquals(Duration.ofHours(1), last.window());
+        assertEquals(Route.Watch.DEFAULT.fallbackRate(), last.fallbackRate());
+        assertEquals(
+                Route.Watch.DEFAULT,
+                admit("id: p\nversion: 1\nroutes:\n  - name: default\n")
+                        .routes()
+                        .get(0)
+                        .watch());
+    }
+
+    @Test
+    void watchIsPartOfThePolicysIdentity() {
+        String plain = "id: p\nversion: 1\nroutes:\n  - name: default\n";
+        String watched = plain + "    watch: {escalation_rate: [0.01, 0.2]}\n";
+        assertTrue(!admit(plain).hash().equals(admit(watched).hash()), "a changed alert bound is a changed policy");
+    }
+
+    @Test
     void refusalMessageNamesTheDocumentAndCountsTheErrors() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> admit("""
                 id: p

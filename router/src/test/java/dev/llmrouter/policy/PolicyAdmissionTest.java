@@ -49,6 +49,31 @@ class PolicyAdmissionTest {
 
     static Stream<Arguments> badPolicies() {
         return Stream.of(
+                // --- watch: the alert bounds ---
+                bad(
+                        "watch bounds out of range, reversed or of the wrong shape",
+                        routed("""
+                                watch:
+                                  escalation_rate: [0.4, 0.1]
+                                  fallback_rate: 2
+                                  decision_p99: soon
+                                  window: 1s
+                                  colour: red
+                                """),
+                        "routes[0].watch.colour: unknown field (known: decision_p99, escalation_rate, fallback_rate,"
+                                + " feedback_score, min_requests, provider_share, window)",
+                        "routes[0].watch.escalation_rate: the floor 0.4 is above the ceiling 0.1",
+                        "routes[0].watch.decision_p99: expected a duration such as 500ms, 30s, 5m or 1h, got \"soon\"",
+                        "routes[0].watch.window: between 10s and 7d: Prometheus needs a few scrapes in it",
+                        "routes[0].watch.fallback_rate: must be between 0 and 1, got 2"),
+                bad(
+                        "watch escalation_rate that is not a pair",
+                        routed("""
+                                watch: {escalation_rate: [0.1], provider_share: -1}
+                                """),
+                        "routes[0].watch.escalation_rate: expected [floor, ceiling], two shares between 0 and 1,"
+                                + " e.g. [0.02, 0.30]",
+                        "routes[0].watch.provider_share: must be between 0 and 1, got -1"),
                 // --- unknown fields and operators ---
                 bad(
                         "unknown field at the top level",
@@ -71,7 +96,7 @@ class PolicyAdmissionTest {
                         "unknown verb in a route",
                         routed("sort: cheapest"),
                         "routes[0].sort: unknown field (known: cascade, description, fallback, filter, match, mutate,"
-                                + " name, rank, select)"),
+                                + " name, rank, select, watch)"),
                 bad(
                         "route field under defaults",
                         """
@@ -81,7 +106,7 @@ class PolicyAdmissionTest {
                         routes:
                           - name: default
                         """,
-                        "defaults.match: unknown field (known: cascade, fallback, filter, mutate, rank, select)"),
+                        "defaults.match: unknown field (known: cascade, fallback, filter, mutate, rank, select, watch)"),
                 bad(
                         "unknown field in a risk class",
                         """

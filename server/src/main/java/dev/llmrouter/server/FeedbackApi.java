@@ -21,8 +21,10 @@ final class FeedbackApi implements HttpService {
     private final Gatekeeper gatekeeper;
     private final Optional<TraceLog> log;
     private final RecentTraces recent;
+    private final RouterMetrics metrics;
 
-    FeedbackApi(Gatekeeper gatekeeper, Optional<TraceLog> log, RecentTraces recent) {
+    FeedbackApi(Gatekeeper gatekeeper, Optional<TraceLog> log, RecentTraces recent, RouterMetrics metrics) {
+        this.metrics = metrics;
         this.gatekeeper = gatekeeper;
         this.log = log;
         this.recent = recent;
@@ -52,7 +54,8 @@ final class FeedbackApi implements HttpService {
             throw ApiError.badRequest("comment: at most " + MAX_COMMENT_CHARS + " characters are kept, got "
                     + comment.asText().length() + "; shorten it");
         }
-        if (!recent.contains(id.asText())) {
+        Optional<RecentTraces.Served> served = recent.get(id.asText());
+        if (served.isEmpty()) {
             throw new ApiError(
                     404,
                     "invalid_request_error",
@@ -74,6 +77,7 @@ final class FeedbackApi implements HttpService {
                         id.asText(),
                         score.asDouble(),
                         Optional.ofNullable(comment).map(JsonNode::asText));
+        metrics.feedback(served.get().route(), served.get().model(), score.asDouble());
         ObjectNode ok = Json.MAPPER.createObjectNode();
         ok.put("trace_id", id.asText());
         ok.put("stored", true);

@@ -171,7 +171,13 @@ final class OpenAiApi implements HttpService {
                     DecisionTrace.Outcome.CLIENT_CLOSED,
                     Optional.of("the client went away before the answer was sent"));
         }
-        metrics.record(trace, System.nanoTime() - started, outcome);
+        String model = trace.servedBy().orElse("none");
+        String provider = trace.servedBy()
+                .flatMap(m -> engine.get().router().catalog().model(m))
+                .map(ModelSpec::provider)
+                .orElse("none");
+        metrics.record(trace, System.nanoTime() - started, outcome, provider);
+        recent.served(trace.traceId(), trace.route().orElse("none"), model);
         DecisionTrace logged = trace;
         log.ifPresent(l -> l.trace(logged, request.lastUserText()));
     }

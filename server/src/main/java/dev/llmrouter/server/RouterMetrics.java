@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The router's Prometheus metrics, read off each request's decision trace. Every series of a routed request
@@ -66,9 +67,27 @@ final class RouterMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Deque<String> policyVersions = new ArrayDeque<>();
+    private final AtomicInteger policyVersion = new AtomicInteger();
 
-    /** Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings. */
-    void record(DecisionTrace trace, long totalNanos, String outcome) {
+    RouterMetrics() {
+        Gauge.builder("llm.router.policy.version", policyVersion, AtomicInteger::get)
+                .description("The version of the policy in force (0 while loading): a change marks a new policy")
+                .register(registry);
+    }
+
+    /** The classifier in use, as a series whose label names it (value 1): a new label marks a new classifier. */
+    void classifierInUse(String id) {
+        Gauge.builder("llm.router.classifier.info", () -> 1)
+                .description("The classifier in use, by id (always 1)")
+                .tags("classifier", id)
+                .register(registry);
+    }
+
+    /**
+     * Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings.
+     * {@code provider} is the served model's provider ("none" when no model served).
+     */
+    void record(DecisionTrace trace, long totalNanos, String outcome, String provider) {
         Tags common = Tags.of(
                 "policy_version", Integer.toString(trace.policy().version()),
                 "classifier", trace.classifier().id());
@@ -84,10 +103,21 @@ final class RouterMetrics {
                         intent,
                         "model",
                         trace.servedBy().orElse("none"),
+                        "provider",
+                        provider,
                         "outcome",
                         outcome)
                 .register(registry)
                 .increment();
+        if (trace.escalated()) {
+            Counter.builder("llm.router.escalated.requests")
+                    .description("Requests that escalated at least once, by route: the numerator of the escalation"
+                            + " rate")
+                    .tags(common)
+                    .tags("route", route)
+                    .register(registry)
+                    .increment();
+        }
         trace.candidates().stream().filter(c -> !c.passed()).forEach(c -> Counter.builder(
                         "llm.router.filter.rejections")
                 .description("Candidates a policy filter removed, by reason")
@@ -107,8 +137,9 @@ final class RouterMetrics {
         double upstreamMs = attempts(trace, common, route);
         long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
         Timer.builder("llm.router.decision")
-                .description("Time the router adds to a request: its total minus the upstream calls")
+                .description("Time the router adds to a request: its total minus the upstream calls, by route")
                 .tags(common)
+                .tags("route", route)
                 .serviceLevelObjectives(FAST)
                 .register(registry)
                 .record(Duration.ofNanos(decisionNanos));
@@ -141,6 +172,7 @@ final class RouterMetrics {
     /** Counts each attempt's latency, tokens, cost, gate verdict, escalation and fallback; returns their total ms. */
     private double attempts(DecisionTrace trace, Tags common, String route) {
         double upstreamMs = 0;
+        boolean fellBack = false;
         AttemptView previous = null;
         for (AttemptView a : trace.attempts()) {
             upstreamMs += a.latencyMs();
@@ -155,20 +187,25 @@ final class RouterMetrics {
                 tokens(common, a.model(), "input", a.inputTokens());
                 tokens(common, a.model(), "output", a.outputTokens());
                 Counter.builder("llm.router.cost.usd")
-                        .description("Upstream cost in USD at catalog prices, by model")
-                        .tags(common)
-                        .tags("model", a.model())
-                        .register(registry)
-                        .increment(a.costUsd());
-            }
-            if (a.gate().isPresent() && a.gate().get().verdict() == DecisionTrace.Verdict.ACCEPT) {
-                Counter.builder("llm.router.cascade.accepted")
-                        .description("Answers the cascade's gate accepted, by route and model")
+                        .description("Upstream cost in USD at catalog prices, by route and model")
                         .tags(common)
                         .tags("route", route, "model", a.model())
                         .register(registry)
-                        .increment();
+                        .increment(a.costUsd());
             }
+            a.gate().ifPresent(g -> Counter.builder("llm.router.gate.verdicts")
+                    .description("Answers the cascade's gate scored, by route, model and verdict (accept, escalate,"
+                            + " final): the accept rate per model")
+                    .tags(common)
+                    .tags(
+                            "route",
+                            route,
+                            "model",
+                            a.model(),
+                            "verdict",
+                            g.verdict().key())
+                    .register(registry)
+                    .increment());
             if (previous != null && a.role() == DecisionTrace.Role.ESCALATION) {
                 String reason = EscalationCause.of(
                                 previous.gate().map(g -> g.reasons()).orElse(List.of()))
@@ -182,13 +219,27 @@ final class RouterMetrics {
             }
             if (previous != null && previous.error().isPresent() && a.role() != DecisionTrace.Role.ESCALATION) {
                 Counter.builder("llm.router.fallbacks")
-                        .description("Calls made because the previous one failed, by its error kind")
+                        .description("Calls made because the previous one failed, by route and its error kind")
                         .tags(common)
-                        .tags("kind", previous.error().get().kind().key())
+                        .tags(
+                                "route",
+                                route,
+                                "kind",
+                                previous.error().get().kind().key())
                         .register(registry)
                         .increment();
+                fellBack = true;
             }
             previous = a;
+        }
+        if (fellBack) {
+            Counter.builder("llm.router.fallback.requests")
+                    .description("Requests that needed at least one fallback (a provider call failed), by route:"
+                            + " the numerator of the fallback rate")
+                    .tags(common)
+                    .tags("route", route)
+                    .register(registry)
+                    .increment();
         }
         return upstreamMs;
     }
@@ -201,6 +252,18 @@ final class RouterMetrics {
                 .serviceLevelObjectives(FAST)
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /** Records a caller's feedback score (0 to 1) on an answer of {@code route} served by {@code model}. */
+    void feedback(String route, String model, double score) {
+        // in percent: Micrometer's fixed-boundary histogram counts no value below 1 in its buckets
+        DistributionSummary.builder("llm.router.feedback.score.percent")
+                .description("Callers' feedback scores in percent (0 bad to 100 good), by route and the model that"
+                        + " answered")
+                .tags("route", route, "model", model)
+                .serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+                .register(registry)
+                .record(100 * score);
     }
 
     /** Counts an error response the server sent (bad input, keys, limits, refusals, upstream failures). */
@@ -240,6 +303,7 @@ final class RouterMetrics {
      * request still in flight under an older version adds its series back until the next change).
      */
     synchronized void policyInForce(int version) {
+        policyVersion.set(version);
         String v = Integer.toString(version);
         policyVersions.remove(v);
         policyVersions.addLast(v);

@@ -98,7 +98,7 @@ public final class RouterServer implements AutoCloseable {
         log.ifPresent(metrics::traceLog);
         RecentTraces recent = new RecentTraces();
         OpenAiApi api = new OpenAiApi(engine, callers, metrics, log, recent);
-        FeedbackApi feedback = new FeedbackApi(callers, log, recent);
+        FeedbackApi feedback = new FeedbackApi(callers, log, recent, metrics);
         AdminApi admin = new AdminApi(engine, admins, callers, metrics, log);
         BooleanSupplier ready = () -> loaded.get() != null;
         // Helidon 4 looks the global mapper manager up in its service registry, which builds a new one, on
@@ -130,6 +130,7 @@ public final class RouterServer implements AutoCloseable {
         }
         Router router = loaded.get().router();
         metrics.policyInForce(router.policy().version());
+        metrics.classifierInUse(router.classifier().info().id());
         LOG.log(
                 System.Logger.Level.INFO,
                 "llm-router listening on http://" + settings.api().host() + ":" + server.port()

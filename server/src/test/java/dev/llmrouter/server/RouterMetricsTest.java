@@ -17,8 +17,8 @@ class RouterMetricsTest {
         DecisionTrace unfamiliar = TraceJson.fromJson(Files.readString(GOLDEN.resolve("explain_unfamiliar.json")));
         DecisionTrace heuristic = TraceJson.fromJson(Files.readString(GOLDEN.resolve("explain_pinned.json")));
         RouterMetrics metrics = new RouterMetrics();
-        metrics.record(unfamiliar, 1_000_000, "served");
-        metrics.record(heuristic, 1_000_000, "served");
+        metrics.record(unfamiliar, 1_000_000, "served", "openai");
+        metrics.record(heuristic, 1_000_000, "served", "openai");
         String text = metrics.scrape();
         assertTrue(
                 text.lines()
@@ -41,5 +41,43 @@ class RouterMetricsTest {
         // a classifier without a familiarity (the pinned trace's fixed one) adds no observation
         assertTrue(text.lines()
                 .noneMatch(l -> l.startsWith("llm_router_familiarity_percent_count{") && l.contains("pinned")));
+    }
+
+    @Test
+    void theSeriesTheRulesReadAreThereForAnEscalatedRequestThatFellBack() throws Exception {
+        DecisionTrace trace = TraceJson.fromJson(Files.readString(GOLDEN.resolve("fallback_then_escalation.json")));
+        RouterMetrics metrics = new RouterMetrics();
+        metrics.policyInForce(3);
+        metrics.record(trace, 5_000_000, "served", "acme");
+        metrics.feedback("default", "mid", 0.8);
+        String text = metrics.scrape();
+        for (String[] series : new String[][] {
+            {"llm_router_requests_total{", "route=\"default\"", "provider=\"acme\"", " 1.0"},
+            {"llm_router_escalated_requests_total{", "route=\"default\"", "", " 1.0"},
+            {"llm_router_fallback_requests_total{", "route=\"default\"", "", " 1.0"},
+            {"llm_router_fallbacks_total{", "route=\"default\"", "kind=\"server_error\"", " 1.0"},
+            {"llm_router_gate_verdicts_total{", "model=\"small-b\"", "verdict=\"escalate\"", " 1.0"},
+            {"llm_router_gate_verdicts_total{", "model=\"mid\"", "verdict=\"accept\"", " 1.0"},
+            {"llm_router_cost_usd_total{", "route=\"default\"", "model=\"mid\"", " 3.0E-4"},
+            {"llm_router_decision_seconds_count{", "route=\"default\"", "", " 1"},
+            {"llm_router_feedback_score_percent_sum{", "route=\"default\"", "model=\"mid\"", " 80.0"},
+            {"llm_router_feedback_score_percent_bucket{", "model=\"mid\"", "le=\"80.0\"", " 1"},
+            {"llm_router_feedback_score_percent_bucket{", "model=\"mid\"", "le=\"70.0\"", " 0"},
+            {"llm_router_policy_version ", "", "", " 3.0"}
+        }) {
+            assertTrue(
+                    text.lines()
+                            .anyMatch(l -> l.startsWith(series[0])
+                                    && l.contains(series[1])
+                                    && l.contains(series[2])
+                                    && l.endsWith(series[3])),
+                    String.join(" ", series) + " in\n" + text);
+        }
+        RouterMetrics unescalated = new RouterMetrics();
+        unescalated.record(
+                TraceJson.fromJson(Files.readString(GOLDEN.resolve("explain_pinned.json"))), 1_000_000, "served", "x");
+        assertTrue(
+                unescalated.scrape().lines().noneMatch(l -> l.startsWith("llm_router_escalated_requests_total{")),
+                "a request that did not escalate adds no escalated series (the rules read its absence as 0)");
     }
 }
