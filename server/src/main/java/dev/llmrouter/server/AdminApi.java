@@ -131,7 +131,7 @@ final class AdminApi implements HttpService {
         }
         Policy policy = accepted.router().policy();
         audit(by, before, Optional.of(policy), "accepted", List.of());
-        metrics.policyInForce(policy.version());
+        metrics.policyInForce(policy);
         OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(policy, accepted.document())));
     }
 

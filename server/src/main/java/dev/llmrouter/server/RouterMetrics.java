@@ -1,6 +1,8 @@
 package dev.llmrouter.server;
 
 import dev.llmrouter.gate.EscalationCause;
+import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.Route;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import io.micrometer.core.instrument.Counter;
@@ -8,12 +10,14 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
@@ -68,6 +72,12 @@ final class RouterMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Deque<String> policyVersions = new ArrayDeque<>();
     private final AtomicInteger policyVersion = new AtomicInteger();
+
+    private final MultiGauge watchBounds = MultiGauge.builder("llm.router.watch.bound")
+            .description("The live policy's watch bounds, by route and bound (escalation_floor, escalation_ceiling,"
+                    + " fallback_rate, decision_p99_seconds, feedback_score, provider_share): what dashboards draw"
+                    + " the rates against")
+            .register(registry);
 
     RouterMetrics() {
         Gauge.builder("llm.router.policy.version", policyVersion, AtomicInteger::get)
@@ -133,6 +143,12 @@ final class RouterMetrics {
                     .register(registry)
                     .increment();
         }
+        trace.cooldowns().forEach(c -> Counter.builder("llm.router.cooldowns")
+                .description("Models put in cooldown after consecutive failures, by model")
+                .tags(common)
+                .tags("model", c.model())
+                .register(registry)
+                .increment());
         trace.classification().ifPresent(c -> familiarity(c, common, route));
         double upstreamMs = attempts(trace, common, route);
         long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
@@ -302,8 +318,20 @@ final class RouterMetrics {
      * A policy version went live: the series of versions older than the one it replaced are removed (a
      * request still in flight under an older version adds its series back until the next change).
      */
-    synchronized void policyInForce(int version) {
+    synchronized void policyInForce(Policy policy) {
+        int version = policy.version();
         policyVersion.set(version);
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (Route route : policy.routes()) {
+            Route.Watch w = route.watch();
+            bound(rows, route, "escalation_floor", w.escalationFloor());
+            bound(rows, route, "escalation_ceiling", w.escalationCeiling());
+            bound(rows, route, "fallback_rate", w.fallbackRate());
+            bound(rows, route, "decision_p99_seconds", w.decisionP99().toNanos() / 1e9);
+            bound(rows, route, "feedback_score", w.feedbackScore());
+            w.providerShare().ifPresent(share -> bound(rows, route, "provider_share", share));
+        }
+        watchBounds.register(rows, true);
         String v = Integer.toString(version);
         policyVersions.remove(v);
         policyVersions.addLast(v);
@@ -316,6 +344,10 @@ final class RouterMetrics {
                 registry.remove(meter);
             }
         }
+    }
+
+    private static void bound(List<MultiGauge.Row<?>> rows, Route route, String bound, double value) {
+        rows.add(MultiGauge.Row.of(Tags.of("route", route.name(), "bound", bound), value));
     }
 
     private void tokens(Tags common, String model, String direction, int count) {

@@ -129,7 +129,7 @@ public final class RouterServer implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
         Router router = loaded.get().router();
-        metrics.policyInForce(router.policy().version());
+        metrics.policyInForce(router.policy());
         metrics.classifierInUse(router.classifier().info().id());
         LOG.log(
                 System.Logger.Level.INFO,

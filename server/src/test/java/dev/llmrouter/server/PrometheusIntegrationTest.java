@@ -1,6 +1,7 @@
 package dev.llmrouter.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rules` writes for the router's policy (a 20-second window). Under traffic whose escalations come from the
  * simulated provider's quality, the recorded escalation rate matches the share counted in the trace log; when
  * the admin API then lowers the gate threshold to 0, nothing escalates any more and the too-greedy alert fires.
+ * Every query of the Grafana dashboard then has data. (A third of the simulated calls fail, so fallbacks,
+ * cooldowns and upstream errors have series too.)
  */
 class PrometheusIntegrationTest {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -48,7 +51,8 @@ class PrometheusIntegrationTest {
             routes:
               - name: default
                 cascade: {enabled: true, quality_floor: 0.5, gate_threshold: %s, max_escalations: 1}
-                watch: {escalation_rate: [0.05, 0.95], window: 20s, min_requests: 5}
+                fallback: {cooldown: {after_failures: 2, for: 1s}}
+                watch: {escalation_rate: [0.05, 0.95], fallback_rate: 0.9, window: 20s, min_requests: 5}
             """;
 
     @TempDir
@@ -108,6 +112,16 @@ class PrometheusIntegrationTest {
         assertEquals("watched", alerts.get(0).path("labels").path("policy").asText());
         double rate = alerts.get(0).path("value").asDouble();
         assertTrue(rate < 0.05, "the escalation rate it fired on is below the floor: " + rate);
+
+        // every panel and annotation of the Grafana dashboard, as Grafana would ask (all routes, a 1m rate)
+        for (String expr : GrafanaDashboardTest.queries(GrafanaDashboardTest.dashboard())) {
+            String asked = expr.replace("$route", ".*").replace("$__rate_interval", "1m");
+            if (expr.contains(" offset ") || expr.startsWith("changes(")) {
+                assertTrue(query(port, asked).isArray(), asked); // change markers: valid, empty while nothing changes
+                continue;
+            }
+            assertFalse(query(port, asked).isEmpty(), "no data for the dashboard's query " + asked);
+        }
     }
 
     private void startRouter() throws IOException {
@@ -121,7 +135,7 @@ class PrometheusIntegrationTest {
                   providers: simulated
                   admin_keys: [%s]
                   trace: {dir: traces, prompts: none}
-                  simulated: {latency_ms: 0, error_rate: 0}
+                  simulated: {latency_ms: 0, error_rate: 0.3}
                 """.formatted(REPO, ADMIN_KEY));
         router = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), dir);
     }
@@ -184,8 +198,9 @@ class PrometheusIntegrationTest {
                                             + " \"content\": \"Say something about the number " + n + ".\"}]}"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, res.statusCode(), res.body());
-            if (n % 5 == 0) {
+            // a third of the calls fail, so now and then every attempt of a request does: 502, traced like the rest
+            assertTrue(res.statusCode() == 200 || res.statusCode() == 502, res.body());
+            if (n % 5 == 0 && res.statusCode() == 200) {
                 String id = res.headers().firstValue("x-router-trace-id").orElseThrow();
                 HTTP.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/feedback"))

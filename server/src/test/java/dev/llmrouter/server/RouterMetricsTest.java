@@ -2,6 +2,10 @@ package dev.llmrouter.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmrouter.catalog.CatalogLoader;
+import dev.llmrouter.classify.HeuristicClassifier;
+import dev.llmrouter.config.Documents;
+import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.TraceJson;
 import java.nio.file.Files;
@@ -47,7 +51,12 @@ class RouterMetricsTest {
     void theSeriesTheRulesReadAreThereForAnEscalatedRequestThatFellBack() throws Exception {
         DecisionTrace trace = TraceJson.fromJson(Files.readString(GOLDEN.resolve("fallback_then_escalation.json")));
         RouterMetrics metrics = new RouterMetrics();
-        metrics.policyInForce(3);
+        metrics.policyInForce(PolicyLoader.admit(
+                Documents.parse(
+                        "id: p\nversion: 3\nroutes:\n  - name: default\n    watch: {provider_share: 0.8}\n", "p"),
+                "p",
+                CatalogLoader.load(Path.of("..", "config", "catalog.yaml")),
+                new HeuristicClassifier().intents()));
         metrics.record(trace, 5_000_000, "served", "acme");
         metrics.feedback("default", "mid", 0.8);
         String text = metrics.scrape();
@@ -63,7 +72,10 @@ class RouterMetricsTest {
             {"llm_router_feedback_score_percent_sum{", "route=\"default\"", "model=\"mid\"", " 80.0"},
             {"llm_router_feedback_score_percent_bucket{", "model=\"mid\"", "le=\"80.0\"", " 1"},
             {"llm_router_feedback_score_percent_bucket{", "model=\"mid\"", "le=\"70.0\"", " 0"},
-            {"llm_router_policy_version ", "", "", " 3.0"}
+            {"llm_router_policy_version ", "", "", " 3.0"},
+            {"llm_router_watch_bound{", "bound=\"escalation_floor\"", "route=\"default\"", " 0.02"},
+            {"llm_router_watch_bound{", "bound=\"provider_share\"", "route=\"default\"", " 0.8"},
+            {"llm_router_watch_bound{", "bound=\"decision_p99_seconds\"", "route=\"default\"", " 0.002"}
         }) {
             assertTrue(
                     text.lines()
