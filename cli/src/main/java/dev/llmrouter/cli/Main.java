@@ -30,6 +30,7 @@ public final class Main implements Runnable {
             ServeCommand.class,
             SimulateUpstreamCommand.class,
             MonitoringCommand.class,
+            StatsCommand.class,
             CommandLine.HelpCommand.class);
 
     /** Exit code of a refused policy or catalog, or of wrong usage. */

@@ -3,6 +3,8 @@ package dev.llmrouter.server;
 import dev.llmrouter.gate.EscalationCause;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.Route;
+import dev.llmrouter.stats.StatsSnapshot;
+import dev.llmrouter.stats.TraceStats;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import io.micrometer.core.instrument.Counter;
@@ -15,12 +17,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -72,6 +78,11 @@ final class RouterMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Deque<String> policyVersions = new ArrayDeque<>();
     private final AtomicInteger policyVersion = new AtomicInteger();
+    /** The same counts in one-minute buckets over the last day, for {@code /admin/stats} and the dashboard. */
+    private final TraceStats windows = new TraceStats(24 * 60, "route");
+
+    private final Clock clock;
+    private volatile Map<String, Map<String, Double>> bounds = Map.of();
 
     private final MultiGauge watchBounds = MultiGauge.builder("llm.router.watch.bound")
             .description("The live policy's watch bounds, by route and bound (escalation_floor, escalation_ceiling,"
@@ -80,6 +91,11 @@ final class RouterMetrics {
             .register(registry);
 
     RouterMetrics() {
+        this(Clock.systemUTC());
+    }
+
+    RouterMetrics(Clock clock) {
+        this.clock = clock;
         Gauge.builder("llm.router.policy.version", policyVersion, AtomicInteger::get)
                 .description("The version of the policy in force (0 while loading): a change marks a new policy")
                 .register(registry);
@@ -87,6 +103,7 @@ final class RouterMetrics {
 
     /** The classifier in use, as a series whose label names it (value 1): a new label marks a new classifier. */
     void classifierInUse(String id) {
+        windows.marker(clock.instant(), "classifier", id);
         Gauge.builder("llm.router.classifier.info", () -> 1)
                 .description("The classifier in use, by id (always 1)")
                 .tags("classifier", id)
@@ -95,7 +112,8 @@ final class RouterMetrics {
 
     /**
      * Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings.
-     * {@code provider} is the served model's provider ("none" when no model served).
+     * {@code provider} is the served model's provider ("none" when no model served). The same request goes to
+     * the rolling windows of {@link #stats}.
      */
     void record(DecisionTrace trace, long totalNanos, String outcome, String provider) {
         Tags common = Tags.of(
@@ -159,6 +177,7 @@ final class RouterMetrics {
                 .serviceLevelObjectives(FAST)
                 .register(registry)
                 .record(Duration.ofNanos(decisionNanos));
+        windows.add(trace, clock.instant(), provider, OptionalLong.of(decisionNanos));
     }
 
     /** How familiar the request was to the learned classifier, and whether that started it higher. */
@@ -280,6 +299,7 @@ final class RouterMetrics {
                 .serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
                 .register(registry)
                 .record(100 * score);
+        windows.feedback(clock.instant(), route, score);
     }
 
     /** Counts an error response the server sent (bad input, keys, limits, refusals, upstream failures). */
@@ -321,17 +341,24 @@ final class RouterMetrics {
     synchronized void policyInForce(Policy policy) {
         int version = policy.version();
         policyVersion.set(version);
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<String, Map<String, Double>> byRoute = new TreeMap<>();
         for (Route route : policy.routes()) {
             Route.Watch w = route.watch();
-            bound(rows, route, "escalation_floor", w.escalationFloor());
-            bound(rows, route, "escalation_ceiling", w.escalationCeiling());
-            bound(rows, route, "fallback_rate", w.fallbackRate());
-            bound(rows, route, "decision_p99_seconds", w.decisionP99().toNanos() / 1e9);
-            bound(rows, route, "feedback_score", w.feedbackScore());
-            w.providerShare().ifPresent(share -> bound(rows, route, "provider_share", share));
+            Map<String, Double> b = new TreeMap<>();
+            b.put("escalation_floor", w.escalationFloor());
+            b.put("escalation_ceiling", w.escalationCeiling());
+            b.put("fallback_rate", w.fallbackRate());
+            b.put("decision_p99_seconds", w.decisionP99().toNanos() / 1e9);
+            b.put("feedback_score", w.feedbackScore());
+            w.providerShare().ifPresent(share -> b.put("provider_share", share));
+            byRoute.put(route.name(), Map.copyOf(b));
         }
+        bounds = Map.copyOf(byRoute);
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        bounds.forEach((route, b) -> b.forEach(
+                (bound, value) -> rows.add(MultiGauge.Row.of(Tags.of("route", route, "bound", bound), value))));
         watchBounds.register(rows, true);
+        windows.marker(clock.instant(), "policy", policy.id() + " v" + version);
         String v = Integer.toString(version);
         policyVersions.remove(v);
         policyVersions.addLast(v);
@@ -346,10 +373,6 @@ final class RouterMetrics {
         }
     }
 
-    private static void bound(List<MultiGauge.Row<?>> rows, Route route, String bound, double value) {
-        rows.add(MultiGauge.Row.of(Tags.of("route", route.name(), "bound", bound), value));
-    }
-
     private void tokens(Tags common, String model, String direction, int count) {
         Counter.builder("llm.router.tokens")
                 .description("Tokens used upstream, by model and direction")
@@ -357,6 +380,16 @@ final class RouterMetrics {
                 .tags("model", model, "direction", direction)
                 .register(registry)
                 .increment(count);
+    }
+
+    /** The live policy's watch bounds: by route, by bound name. */
+    Map<String, Map<String, Double>> watchBounds() {
+        return bounds;
+    }
+
+    /** The figures of the {@code window} ending now, from the rolling one-minute buckets. */
+    StatsSnapshot stats(Duration window) {
+        return windows.snapshot(clock.instant(), window);
     }
 
     /** The Prometheus text exposition. */

@@ -232,13 +232,17 @@ public final class RouterServer implements AutoCloseable {
             RouterMetrics metrics,
             BooleanSupplier ready) {
         filters(routing, settings.management(), settings.adminKeys().isEmpty(), settings, metrics);
-        routing.register("/admin", admin)
+        Dashboard dashboard = new Dashboard(metrics);
+        routing.get("/admin/stats", dashboard::stats)
+                .register("/dashboard", dashboard)
+                .register("/admin", admin)
                 .get("/health", (req, res) -> health(res, ready.getAsBoolean()))
                 .get("/metrics", (req, res) -> {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                     res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 })
-                .any((req, res) -> notFound(req, "GET|PUT /admin/policy, GET /health, GET /metrics"))
+                .any((req, res) -> notFound(
+                        req, "GET|PUT /admin/policy, GET /admin/stats, GET /dashboard, GET /health, GET /metrics"))
                 .error(ApiError.class, (req, res, e) -> apiError(req, res, e, metrics))
                 .error(Exception.class, (req, res, e) -> internalError(req, res, e, metrics));
     }

@@ -1,0 +1,147 @@
+package dev.llmrouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrouter.request.Json;
+import dev.llmrouter.server.RouterServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `stats` over a server's trace log reports what the server's own GET /admin/stats reports for that traffic. */
+class StatsCommandTest {
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void home() {
+        System.setProperty("llmrouter.home", REPO.toString());
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theLogsFiguresAreTheServersForTheSameTraffic(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("server.yaml"), """
+                server: {port: 0, management: {port: 0}}
+                router:
+                  catalog: %s/config/catalog.yaml
+                  policy: %s/config/policy.yaml
+                  classifier: models/default
+                  providers: simulated
+                  trace: {dir: %s/traces, prompts: none}
+                  simulated: {latency_ms: 0, error_rate: 0.15}
+                """.formatted(REPO, REPO, dir));
+        JsonNode served;
+        try (RouterServer server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO)) {
+            String[] prompts = {
+                "Fix this bug: TypeError: undefined is not a function in my React component",
+                "What is the capital of Peru?",
+                "Prove that there are infinitely many primes.",
+                "Summarize this email in two sentences: the meeting moved to Friday."
+            };
+            for (int i = 0; i < 80; i++) {
+                HttpResponse<String> res = post(
+                        server.port(),
+                        "/v1/chat/completions",
+                        "{\"model\": \"router\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompts[i % 4]
+                                + " #" + i + "\"}]}");
+                if (i % 3 == 0 && res.statusCode() == 200) {
+                    post(
+                            server.port(),
+                            "/v1/feedback",
+                            "{\"trace_id\": \""
+                                    + res.headers()
+                                            .firstValue("x-router-trace-id")
+                                            .orElseThrow() + "\", \"score\": " + (i % 2 == 0 ? 0.25 : 1) + "}");
+                }
+            }
+            HttpResponse<String> stats = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + server.managementPort() + "/admin/stats?window=1h"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, stats.statusCode(), stats.body());
+            served = Json.MAPPER.readTree(stats.body());
+        }
+        List<String> args = new ArrayList<>(List.of("stats", "--json"));
+        try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
+            files.sorted().forEach(f -> args.add(f.toString()));
+        }
+        Run logged = run(args.toArray(String[]::new));
+        assertEquals(0, logged.code(), logged.err());
+        JsonNode fromLog = Json.MAPPER.readTree(logged.out());
+
+        assertEquals("route", fromLog.path("by").asText());
+        assertEquals(served.path("groups").size(), fromLog.path("groups").size());
+        long escalated = 0;
+        for (var route : (Iterable<Map.Entry<String, JsonNode>>)
+                () -> served.path("groups").fields()) {
+            JsonNode mine = fromLog.path("groups").path(route.getKey());
+            JsonNode theirs = route.getValue();
+            for (String field : new String[] {"requests", "served", "escalated", "fallback_requests", "feedbacks"}) {
+                assertEquals(theirs.path(field).asLong(), mine.path(field).asLong(), route.getKey() + " " + field);
+            }
+            for (String field : new String[] {"escalation_rate", "fallback_rate", "cost_usd", "feedback_mean"}) {
+                assertEquals(
+                        theirs.path(field).asDouble(),
+                        mine.path(field).asDouble(),
+                        1e-12,
+                        route.getKey() + " " + field);
+            }
+            assertEquals(theirs.path("escalation_causes"), mine.path("escalation_causes"), route.getKey());
+            escalated += theirs.path("escalated").asLong();
+        }
+        assertTrue(escalated > 0, "the traffic escalated some requests");
+        assertEquals(served.path("models"), fromLog.path("models"), "gate verdicts and accept rates by model");
+        assertEquals(served.path("providers"), fromLog.path("providers"), "provider share");
+
+        Run text = run(args.subList(2, args.size()).stream()
+                .collect(() -> new ArrayList<>(List.of("stats", "--by", "intent")), List::add, List::addAll)
+                .toArray(String[]::new));
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("by intent"), text.out());
+        assertTrue(text.out().contains("escalation causes: "), text.out());
+    }
+
+    @Test
+    void badInputIsRefusedSayingWhy(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+        Run none = run("stats", empty.toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("no trace in"), none.err());
+        Run by = run("stats", "--by", "colour", empty.toString());
+        assertTrue(by.code() != 0 && by.err().contains("say one of route, intent, model, day"), by.err());
+    }
+
+    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
