@@ -82,7 +82,7 @@ final class OpenAiApi implements HttpService {
         try {
             switch (result) {
                 case RouteResult.Served served -> {
-                    if (caller.goneAfter(served.trace(), started)) {
+                    if (caller.goneAfterAWhile()) {
                         outcome = CLIENT_CLOSED;
                         throw new CloseConnectionException("the client went away before the answer was sent");
                     }
