@@ -97,14 +97,16 @@ final class StatsCommand implements Callable<Integer> {
         }
         Instant first = traces.stream().map(Logged::at).min(Instant::compareTo).orElseThrow();
         Instant last = traces.stream().map(Logged::at).max(Instant::compareTo).orElseThrow();
-        Duration span = Duration.between(first, last).plusMinutes(1);
+        // every minute from the first trace's to the last's (a log from 10:09:59 to 10:10:01 spans two)
+        Duration span = Duration.ofMinutes(
+                Math.floorDiv(last.getEpochSecond(), 60) - Math.floorDiv(first.getEpochSecond(), 60) + 1);
         Duration shown = window.map(w -> ConfigNode.parseDuration(w)
                         .filter(d -> d.toMinutes() >= 1)
                         .orElseThrow(() -> new picocli.CommandLine.ParameterException(
                                 spec.commandLine(),
                                 "--window: expected a duration of a minute or more such as 15m, 1h or 7d, got " + w)))
                 .orElse(span);
-        TraceStats stats = new TraceStats((int) Math.min(Integer.MAX_VALUE, Math.max(1, span.toMinutes() + 1)), by);
+        TraceStats stats = new TraceStats((int) Math.min(Integer.MAX_VALUE, span.toMinutes()), by);
         Map<String, String> groupOf = new HashMap<>();
         for (Logged l : traces) {
             String provider = l.trace()

@@ -127,6 +127,26 @@ class StatsCommandTest {
     }
 
     @Test
+    void aLogAcrossAMinuteBoundaryIsCountedWhole(@TempDir Path dir) throws Exception {
+        JsonNode golden =
+                Json.MAPPER.readTree(REPO.resolve("router/src/test/resources/golden/fallback_then_escalation.json")
+                        .toFile());
+        StringBuilder log = new StringBuilder();
+        for (String at : new String[] {"2026-12-04T10:09:59.900Z", "2026-12-04T10:10:00.100Z"}) {
+            com.fasterxml.jackson.databind.node.ObjectNode trace = golden.deepCopy();
+            trace.put("timestamp", at);
+            trace.put("trace_id", "t-" + at);
+            log.append("{\"type\":\"trace\",\"trace\":").append(trace).append("}\n");
+        }
+        Path file = Files.writeString(dir.resolve("traces.jsonl"), log.toString());
+        Run run = run("stats", "--json", file.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode stats = Json.MAPPER.readTree(run.out());
+        assertEquals(2, stats.path("minutes").asInt(), "two minutes of log");
+        assertEquals(2, stats.path("groups").path("default").path("requests").asInt(), run.out());
+    }
+
+    @Test
     void badInputIsRefusedSayingWhy(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
         Run none = run("stats", empty.toString());

@@ -11,6 +11,7 @@ import dev.llmrouter.classify.HeuristicClassifier;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.testing.ExternalTool;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -2,6 +2,7 @@ package dev.llmrouter.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmrouter.testing.ExternalTool;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
