@@ -122,30 +122,8 @@ public final class PrometheusRules {
                 "policy_version", Integer.toString(policy.version()));
         String enough =
                 "\nand on () sum(increase(llm_router_requests_total{" + r + "}[" + w + "])) >= " + watch.minRequests();
-        String escalation = ratio("llm_router_escalated_requests_total", r, "", w);
         if (route.cascade().enabled() && route.cascade().maxEscalations() > 0) {
-            alert(
-                    alerts,
-                    "LlmRouterTooGreedy",
-                    escalation + " < " + ConfigNode.plain(watch.escalationFloor()) + enough,
-                    hold,
-                    labels,
-                    "route " + route.name() + " escalates almost nothing",
-                    "{{ $value | humanizePercentage }} of its requests escalated over " + w + ", below its floor of "
-                            + percent(watch.escalationFloor()) + ": the gate accepts nearly every cheap answer (or"
-                            + " the quality floor starts nearly everything high). Check the answers' quality in the"
-                            + " trace log and raise cascade.gate_threshold.");
-            alert(
-                    alerts,
-                    "LlmRouterTooCostly",
-                    escalation + " > " + ConfigNode.plain(watch.escalationCeiling()) + enough,
-                    hold,
-                    labels,
-                    "route " + route.name() + " escalates too often",
-                    "{{ $value | humanizePercentage }} of its requests escalated over " + w + ", above its ceiling"
-                            + " of " + percent(watch.escalationCeiling()) + ": those requests pay for two calls."
-                            + " Raise cascade.quality_floor or lower quality_gap so more requests start where they"
-                            + " end, or check whether the cheap tier degraded.");
+            escalationAlerts(alerts, route, new Scope(r, w, hold, labels, enough));
         }
         alert(
                 alerts,
@@ -197,6 +175,41 @@ public final class PrometheusRules {
                         + "). See llm_router_feedback_score_percent by model: if the cheap tier scores low, raise"
                         + " cascade.gate_threshold or quality_floor.");
     }
+
+    /** Too greedy and too costly: the escalation rate against the route's floor and ceiling. */
+    private static void escalationAlerts(ArrayNode alerts, Route route, Scope s) {
+        Route.Watch watch = route.watch();
+        String escalation = ratio("llm_router_escalated_requests_total", s.selector(), "", s.window());
+        alert(
+                alerts,
+                "LlmRouterTooGreedy",
+                escalation + " < " + ConfigNode.plain(watch.escalationFloor()) + s.enough(),
+                s.hold(),
+                s.labels(),
+                "route " + route.name() + " escalates almost nothing",
+                "{{ $value | humanizePercentage }} of its requests escalated over " + s.window()
+                        + ", below its floor of "
+                        + percent(watch.escalationFloor()) + ": the gate accepts nearly every cheap answer (or"
+                        + " the quality floor starts nearly everything high). Check the answers' quality in the"
+                        + " trace log and raise cascade.gate_threshold.");
+        alert(
+                alerts,
+                "LlmRouterTooCostly",
+                escalation + " > " + ConfigNode.plain(watch.escalationCeiling()) + s.enough(),
+                s.hold(),
+                s.labels(),
+                "route " + route.name() + " escalates too often",
+                "{{ $value | humanizePercentage }} of its requests escalated over " + s.window() + ", above its ceiling"
+                        + " of " + percent(watch.escalationCeiling()) + ": those requests pay for two calls."
+                        + " Raise cascade.quality_floor or lower quality_gap so more requests start where they"
+                        + " end, or check whether the cheap tier degraded.");
+    }
+
+    /**
+     * What a route's alerts share: its series selector, window, how long they hold, their labels, and the
+     * clause that judges the route only with enough requests in the window.
+     */
+    private record Scope(String selector, String window, Duration hold, Map<String, String> labels, String enough) {}
 
     private static void alert(
             ArrayNode alerts,
