@@ -8,7 +8,6 @@ import dev.llmrouter.request.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,21 +22,7 @@ class EvalCommandTest {
     static void fixture() throws IOException {
         System.setProperty(
                 "llmrouter.home", Path.of("..").toAbsolutePath().normalize().toString());
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 60; i++) {
-            String prompt = i % 3 == 0
-                    ? "Prove rigorously that the sum of the first " + i + " odd numbers is a square, step by step."
-                    : "What is " + i + " plus one?";
-            lines.append(String.format(
-                    Locale.ROOT,
-                    "{\"id\": \"q%d\", \"source\": \"fixture\", \"category\": \"%s\", \"prompt\": \"%s\","
-                            + " \"outcomes\": {\"small\": {\"score\": %d}, \"large\": {\"score\": 1, \"cost_usd\": 0.01}}}%n",
-                    i,
-                    i % 2 == 0 ? "even" : "odd",
-                    prompt,
-                    i % 3 == 0 ? 0 : 1));
-        }
-        data = Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+        data = Traffic.records(dir, 60, false);
     }
 
     @Test

@@ -6,19 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
-import dev.llmrouter.server.RouterServer;
 import dev.llmrouter.testing.ExternalTool;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NotebooksTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path NOTEBOOKS = REPO.resolve("notebooks");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void home() {
@@ -71,7 +63,15 @@ class NotebooksTest {
                 "jupyter-nbconvert",
                 "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
         Path traces = dir.resolve("traces");
-        serve(dir, traces);
+        Traffic.serve(
+                        dir,
+                        traces,
+                        0.1,
+                        60,
+                        "Fix this bug: TypeError: undefined is not a function in my React component",
+                        "What is the capital of Peru?",
+                        "Prove that there are infinitely many primes.")
+                .close();
         Path out = dir.resolve("headline.json");
         execute(
                 nbconvert,
@@ -107,20 +107,7 @@ class NotebooksTest {
         Path nbconvert = ExternalTool.require(
                 "jupyter-nbconvert",
                 "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 80; i++) {
-            String prompt = i % 3 == 0
-                    ? "Prove rigorously that the sum of the first " + i + " odd numbers is a square, step by step."
-                    : "What is " + i + " plus one?";
-            lines.append(String.format(
-                    Locale.ROOT,
-                    "{\"id\": \"q%d\", \"source\": \"fixture\", \"category\": \"c\", \"prompt\": \"%s\","
-                            + " \"outcomes\": {\"small\": {\"score\": %d}, \"large\": {\"score\": 1, \"cost_usd\": 0.01}}}%n",
-                    i,
-                    prompt,
-                    i % 3 == 0 || i % 7 == 0 ? 0 : 1));
-        }
-        Path data = Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+        Path data = Traffic.records(dir, 80, true);
         Path report = dir.resolve("report");
         StatsCommandTest.Run eval = StatsCommandTest.run(
                 "eval",
@@ -157,43 +144,6 @@ class NotebooksTest {
         });
     }
 
-    /** 60 requests through a server with the shipped config, feedback on every third; its trace log in {@code traces}. */
-    private static void serve(Path dir, Path traces) throws Exception {
-        Path config = Files.writeString(dir.resolve("server.yaml"), """
-                server: {port: 0, management: {port: 0}}
-                router:
-                  catalog: %s/config/catalog.yaml
-                  policy: %s/config/policy.yaml
-                  classifier: models/default
-                  providers: simulated
-                  trace: {dir: %s, prompts: none}
-                  simulated: {latency_ms: 0, error_rate: 0.1}
-                """.formatted(REPO, REPO, traces));
-        try (RouterServer server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO)) {
-            String[] prompts = {
-                "Fix this bug: TypeError: undefined is not a function in my React component",
-                "What is the capital of Peru?",
-                "Prove that there are infinitely many primes."
-            };
-            for (int i = 0; i < 60; i++) {
-                HttpResponse<String> res = post(
-                        server.port(),
-                        "/v1/chat/completions",
-                        "{\"model\": \"router\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompts[i % 3]
-                                + " #" + i + "\"}]}");
-                if (i % 3 == 0 && res.statusCode() == 200) {
-                    post(
-                            server.port(),
-                            "/v1/feedback",
-                            "{\"trace_id\": \""
-                                    + res.headers()
-                                            .firstValue("x-router-trace-id")
-                                            .orElseThrow() + "\", \"score\": 0.5}");
-                }
-            }
-        }
-    }
-
     /** Runs a notebook top to bottom into {@code dir} (the committed one is left as it is). */
     private static void execute(Path nbconvert, Path dir, String notebook, Map<String, String> env) throws Exception {
         ExternalTool.run(
@@ -208,14 +158,5 @@ class NotebooksTest {
                 dir.toString(),
                 NOTEBOOKS.resolve(notebook).toString());
         assertTrue(Files.isRegularFile(dir.resolve(notebook)), "the executed notebook was written");
-    }
-
-    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

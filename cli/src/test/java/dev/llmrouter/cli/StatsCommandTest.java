@@ -8,16 +8,12 @@ import dev.llmrouter.request.Json;
 import dev.llmrouter.server.RouterServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** `stats` over a server's trace log reports what the server's own GET /admin/stats reports for that traffic. */
 class StatsCommandTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void home() {
@@ -44,45 +39,17 @@ class StatsCommandTest {
 
     @Test
     void theLogsFiguresAreTheServersForTheSameTraffic(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("server.yaml"), """
-                server: {port: 0, management: {port: 0}}
-                router:
-                  catalog: %s/config/catalog.yaml
-                  policy: %s/config/policy.yaml
-                  classifier: models/default
-                  providers: simulated
-                  trace: {dir: %s/traces, prompts: none}
-                  simulated: {latency_ms: 0, error_rate: 0.15}
-                """.formatted(REPO, REPO, dir));
         JsonNode served;
-        try (RouterServer server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO)) {
-            String[] prompts = {
+        try (RouterServer server = Traffic.serve(
+                dir,
+                dir.resolve("traces"),
+                0.15,
+                80,
                 "Fix this bug: TypeError: undefined is not a function in my React component",
                 "What is the capital of Peru?",
                 "Prove that there are infinitely many primes.",
-                "Summarize this email in two sentences: the meeting moved to Friday."
-            };
-            for (int i = 0; i < 80; i++) {
-                HttpResponse<String> res = post(
-                        server.port(),
-                        "/v1/chat/completions",
-                        "{\"model\": \"router\", \"messages\": [{\"role\": \"user\", \"content\": \"" + prompts[i % 4]
-                                + " #" + i + "\"}]}");
-                if (i % 3 == 0 && res.statusCode() == 200) {
-                    post(
-                            server.port(),
-                            "/v1/feedback",
-                            "{\"trace_id\": \""
-                                    + res.headers()
-                                            .firstValue("x-router-trace-id")
-                                            .orElseThrow() + "\", \"score\": " + (i % 2 == 0 ? 0.25 : 1) + "}");
-                }
-            }
-            HttpResponse<String> stats = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    "http://127.0.0.1:" + server.managementPort() + "/admin/stats?window=1h"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+                "Summarize this email in two sentences: the meeting moved to Friday.")) {
+            HttpResponse<String> stats = Traffic.management(server, "/admin/stats?window=1h");
             assertEquals(200, stats.statusCode(), stats.body());
             served = Json.MAPPER.readTree(stats.body());
         }
@@ -154,14 +121,5 @@ class StatsCommandTest {
         assertTrue(none.err().contains("no trace in"), none.err());
         Run by = run("stats", "--by", "colour", empty.toString());
         assertTrue(by.code() != 0 && by.err().contains("say one of route, intent, model, day"), by.err());
-    }
-
-    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

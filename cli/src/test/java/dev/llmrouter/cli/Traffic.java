@@ -1,0 +1,97 @@
+package dev.llmrouter.cli;
+
+import dev.llmrouter.server.RouterServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the command-line tests feed the router: served traffic with feedback, and labelled records. */
+final class Traffic {
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Traffic() {}
+
+    /**
+     * Starts a server with the shipped catalog, policy and classifier on simulated providers failing at
+     * {@code errorRate}, writing its trace log to {@code traces}, and sends {@code requests} requests (the
+     * prompts in turn, each numbered), with feedback on every third answer: 0.25 and 1 in turn.
+     */
+    static RouterServer serve(Path dir, Path traces, double errorRate, int requests, String... prompts)
+            throws Exception {
+        Path config = Files.writeString(dir.resolve("server.yaml"), """
+                server: {port: 0, management: {port: 0}}
+                router:
+                  catalog: %s/config/catalog.yaml
+                  policy: %s/config/policy.yaml
+                  classifier: models/default
+                  providers: simulated
+                  trace: {dir: %s, prompts: none}
+                  simulated: {latency_ms: 0, error_rate: %s}
+                """.formatted(REPO, REPO, traces, errorRate));
+        RouterServer server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO);
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> res = post(
+                    server.port(),
+                    "/v1/chat/completions",
+                    "{\"model\": \"router\", \"messages\": [{\"role\": \"user\", \"content\": \""
+                            + prompts[i % prompts.length] + " #" + i + "\"}]}");
+            if (i % 3 == 0 && res.statusCode() == 200) {
+                post(
+                        server.port(),
+                        "/v1/feedback",
+                        "{\"trace_id\": \""
+                                + res.headers().firstValue("x-router-trace-id").orElseThrow() + "\", \"score\": "
+                                + (i % 2 == 0 ? 0.25 : 1) + "}");
+            }
+        }
+        return server;
+    }
+
+    /** GET on the server's management socket. */
+    static HttpResponse<String> management(RouterServer server, String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * {@code n} labelled records of a cheap model {@code small} and a strong one {@code large}: every third
+     * prompt is a proof the cheap model fails (and, with {@code harder}, every seventh too), the rest sums it
+     * answers.
+     */
+    static Path records(Path dir, int n, boolean harder) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String prompt = i % 3 == 0
+                    ? "Prove rigorously that the sum of the first " + i + " odd numbers is a square, step by step."
+                    : "What is " + i + " plus one?";
+            lines.append(String.format(
+                    Locale.ROOT,
+                    "{\"id\": \"q%d\", \"source\": \"fixture\", \"category\": \"%s\", \"prompt\": \"%s\","
+                            + " \"outcomes\": {\"small\": {\"score\": %d}, \"large\": {\"score\": 1, \"cost_usd\": 0.01}}}%n",
+                    i,
+                    i % 2 == 0 ? "even" : "odd",
+                    prompt,
+                    i % 3 == 0 || harder && i % 7 == 0 ? 0 : 1));
+        }
+        return Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+    }
+
+    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
