@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The notebooks under notebooks/ are committed without outputs and run top to bottom (Debian's
  * jupyter-nbconvert with its Python 3 kernel, pandas and matplotlib) on data this test makes: a short served
- * run for the escalation notebook, whose escalation rates must equal `stats`, and an eval run for the
- * cost-quality notebook, whose APGR recomputed from curve.csv must equal the report's.
+ * run for the escalation notebook, whose escalation rates must equal `stats`; an eval run for the cost-quality
+ * notebook, whose APGR recomputed from curve.csv must equal the report's; a trained bundle for the calibration
+ * notebook, whose ECE recomputed from the cards' reliability diagrams must equal the cards'.
  */
 class NotebooksTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -142,6 +143,31 @@ class NotebooksTest {
                         router.getKey() + ": APGR from curve.csv against report.json");
             }
         });
+    }
+
+    @Test
+    void theCalibrationNotebookDrawsATrainedBundlesReliability(@TempDir Path dir) throws Exception {
+        Path nbconvert = ExternalTool.require(
+                "jupyter-nbconvert",
+                "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
+        Path bundle = dir.resolve("bundle");
+        StatsCommandTest.Run train = StatsCommandTest.run(
+                "train", "--data", Traffic.outcomes(dir, 400).toString(), "--out", bundle.toString());
+        assertEquals(0, train.code(), train.err());
+        Path out = dir.resolve("headline.json");
+        execute(
+                nbconvert,
+                dir,
+                "calibration.ipynb",
+                Map.of("MODELS", bundle.toString(), "NOTEBOOK_OUT", out.toString()));
+        JsonNode headline = Json.MAPPER.readTree(out.toFile());
+        JsonNode difficulty = headline.path("difficulty");
+        assertTrue(difficulty.path("bins").asInt() > 0, "the difficulty card has its reliability diagram: " + headline);
+        assertEquals(
+                difficulty.path("ece_card").asDouble(),
+                difficulty.path("ece_from_bins").asDouble(),
+                1e-9,
+                "the card's ECE is its diagram's");
     }
 
     /** Runs a notebook top to bottom into {@code dir} (the committed one is left as it is). */

@@ -86,6 +86,30 @@ final class Traffic {
         return Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
     }
 
+    /**
+     * {@code n} records of RouteLLM's GSM8K shape for training: every third a proof Mixtral fails, every seventh
+     * one GPT-4 fails.
+     */
+    static Path outcomes(Path dir, int n) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            boolean hard = i % 3 == 0;
+            String prompt = hard
+                    ? "Prove rigorously that the series number " + i + " converges, by induction"
+                    : "What is " + i + " plus one?";
+            lines.append(String.format(
+                    Locale.ROOT,
+                    "{\"id\": \"q%d\", \"source\": \"routellm/gsm8k\", \"category\": \"grade_school_math\","
+                            + " \"prompt\": \"%s\", \"outcomes\": {\"mixtral-8x7b-instruct\": {\"score\": %d},"
+                            + " \"gpt-4-1106-preview\": {\"score\": %d}}}%n",
+                    i,
+                    prompt,
+                    hard ? 0 : 1,
+                    i % 7 == 0 ? 0 : 1));
+        }
+        return Files.writeString(dir.resolve("outcomes.jsonl"), lines.toString());
+    }
+
     private static HttpResponse<String> post(int port, String path, String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,23 +21,7 @@ class TrainCommandTest {
     static void fixture() throws IOException {
         System.setProperty(
                 "llmrouter.home", Path.of("..").toAbsolutePath().normalize().toString());
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 200; i++) {
-            boolean hard = i % 3 == 0;
-            String prompt = hard
-                    ? "Prove rigorously that the series number " + i + " converges, by induction"
-                    : "What is " + i + " plus one?";
-            lines.append(String.format(
-                    Locale.ROOT,
-                    "{\"id\": \"q%d\", \"source\": \"routellm/gsm8k\", \"category\": \"grade_school_math\","
-                            + " \"prompt\": \"%s\", \"outcomes\": {\"mixtral-8x7b-instruct\": {\"score\": %d},"
-                            + " \"gpt-4-1106-preview\": {\"score\": %d}}}%n",
-                    i,
-                    prompt,
-                    hard ? 0 : 1,
-                    i % 7 == 0 ? 0 : 1));
-        }
-        data = Files.writeString(dir.resolve("fixture.jsonl"), lines.toString());
+        data = Traffic.outcomes(dir, 200);
     }
 
     @Test

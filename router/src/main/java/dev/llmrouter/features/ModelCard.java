@@ -55,7 +55,10 @@ public record ModelCard(
         String created,
 
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        Irt irt) {
+        Irt irt,
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<ReliabilityBin> reliability) {
 
     private static final ObjectMapper JSON = Json.MAPPER
             .copy()
@@ -69,7 +72,15 @@ public record ModelCard(
         training = List.copyOf(training);
         metrics = Map.copyOf(metrics);
         thresholds = Map.copyOf(thresholds);
+        reliability = reliability == null ? List.of() : List.copyOf(reliability);
     }
+
+    /**
+     * One bin of a binary model's reliability diagram on its held-out rows: the rows whose predicted probability
+     * of the positive label fell in the bin ({@code count}), their mean prediction and the share that was positive.
+     * A calibrated model has {@code observed} close to {@code predicted} in every bin.
+     */
+    public record ReliabilityBin(double low, double high, int count, double predicted, double observed) {}
 
     /**
      * What an item-response difficulty model adds to its card. The ONNX graph gives a prompt's ease {@code e}
@@ -104,6 +115,11 @@ public record ModelCard(
                 .build();
     }
 
+    /** This card with its held-out reliability diagram. */
+    public ModelCard withReliability(List<ReliabilityBin> bins) {
+        return toBuilder().reliability(bins).build();
+    }
+
     /** This card with the abilities of an item-response model. */
     public ModelCard withIrt(Irt abilities) {
         return toBuilder().irt(abilities).build();
@@ -131,6 +147,7 @@ public record ModelCard(
         b.provenance = provenance;
         b.created = created;
         b.irt = irt;
+        b.reliability = reliability;
         return b;
     }
 
@@ -152,6 +169,7 @@ public record ModelCard(
         private String provenance = "";
         private String created = "";
         private Irt irt;
+        private List<ReliabilityBin> reliability = List.of();
 
         private Builder(String name, String kind) {
             this.name = name;
@@ -221,6 +239,11 @@ public record ModelCard(
             return this;
         }
 
+        public Builder reliability(List<ReliabilityBin> value) {
+            reliability = value;
+            return this;
+        }
+
         public ModelCard build() {
             return new ModelCard(
                     name,
@@ -238,7 +261,8 @@ public record ModelCard(
                     thresholds,
                     provenance,
                     created,
-                    irt);
+                    irt,
+                    reliability);
         }
     }
 

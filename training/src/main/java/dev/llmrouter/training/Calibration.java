@@ -1,7 +1,10 @@
 package dev.llmrouter.training;
 
+import dev.llmrouter.features.ModelCard;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -9,8 +12,8 @@ import java.util.Map;
 final class Calibration {
     private Calibration() {}
 
-    /** Expected calibration error over {@code bins} equal-width bins: the mean |confidence - accuracy|, weighted. */
-    static double expectedCalibrationError(double[] p, boolean[] actual, int bins) {
+    /** The reliability diagram over {@code bins} equal-width bins of the predicted probability (empty bins left out). */
+    static List<ModelCard.ReliabilityBin> reliability(double[] p, boolean[] actual, int bins) {
         double[] sumP = new double[bins];
         double[] sumY = new double[bins];
         int[] count = new int[bins];
@@ -20,11 +23,22 @@ final class Calibration {
             sumY[b] += actual[i] ? 1 : 0;
             count[b]++;
         }
-        double ece = 0;
+        List<ModelCard.ReliabilityBin> out = new ArrayList<>();
         for (int b = 0; b < bins; b++) {
             if (count[b] > 0) {
-                ece += Math.abs(sumP[b] - sumY[b]) / p.length;
+                out.add(new ModelCard.ReliabilityBin(
+                        (double) b / bins, (double) (b + 1) / bins, count[b], sumP[b] / count[b], sumY[b] / count[b]));
             }
+        }
+        return out;
+    }
+
+    /** Expected calibration error: the mean |confidence - accuracy| over the bins, weighted by their rows. */
+    static double expectedCalibrationError(List<ModelCard.ReliabilityBin> bins) {
+        long n = bins.stream().mapToLong(ModelCard.ReliabilityBin::count).sum();
+        double ece = 0;
+        for (ModelCard.ReliabilityBin b : bins) {
+            ece += b.count() * Math.abs(b.predicted() - b.observed()) / n;
         }
         return ece;
     }

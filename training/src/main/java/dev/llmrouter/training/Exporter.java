@@ -92,7 +92,7 @@ final class Exporter {
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
         Map<String, Double> metrics = new TreeMap<>();
         Map<String, Double> thresholds = new TreeMap<>();
-        heldOut(model, data, examples, positive, metrics, thresholds);
+        List<ModelCard.ReliabilityBin> reliability = heldOut(model, data, examples, positive, metrics, thresholds);
         Path onnx = out.resolve(name + ".onnx");
         try {
             ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, onnx);
@@ -117,10 +117,11 @@ final class Exporter {
                             examples,
                             data.test().isEmpty() ? data.train() : data.test()));
             ModelCard card = draft.withResults(
-                    metrics,
-                    thresholds,
-                    ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
-                    LocalDate.now().toString());
+                            metrics,
+                            thresholds,
+                            ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
+                            LocalDate.now().toString())
+                    .withReliability(reliability);
             card.write(out.resolve(name + ".json"));
             progress.accept(name + ": " + metrics + (thresholds.isEmpty() ? "" : " thresholds " + thresholds));
             return card;
@@ -129,8 +130,11 @@ final class Exporter {
         }
     }
 
-    /** Accuracy, and for a binary model ROC AUC, log loss, ECE and quality-floor thresholds, on the test side. */
-    private static void heldOut(
+    /**
+     * Accuracy, and for a binary model ROC AUC, log loss, ECE and quality-floor thresholds, on the test side;
+     * returns a binary model's reliability diagram there (empty for others).
+     */
+    private static List<ModelCard.ReliabilityBin> heldOut(
             Model<Label> model,
             Labelled data,
             TribuoExamples examples,
@@ -139,7 +143,7 @@ final class Exporter {
             Map<String, Double> thresholds) {
         int n = data.test().size();
         if (n == 0) {
-            return;
+            return List.of();
         }
         int correct = 0;
         double[] scores = new double[n];
@@ -161,10 +165,13 @@ final class Exporter {
         if (!positive.isEmpty()) {
             Metrics.rocAuc(scores, actual).ifPresent(auc -> metrics.put("roc_auc", auc));
             metrics.put("log_loss", logLoss / n);
-            metrics.put("ece", Calibration.expectedCalibrationError(scores, actual, 10));
+            List<ModelCard.ReliabilityBin> reliability = Calibration.reliability(scores, actual, 10);
+            metrics.put("ece", Calibration.expectedCalibrationError(reliability));
             metrics.put("base_rate", Calibration.mean(actual));
             thresholds.putAll(Calibration.floorsForStrongShare(scores, new double[] {0.2, 0.5, 0.8}));
+            return reliability;
         }
+        return List.of();
     }
 
     /**

@@ -177,15 +177,17 @@ final class IrtTrainer {
                     .irt(irt)
                     .build();
             draft.write(out.resolve("difficulty.json"));
-            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut, own);
+            List<ModelCard.ReliabilityBin> reliability = new ArrayList<>();
+            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut, own, reliability);
             metrics.put(
                     "onnx_parity_max_abs_diff",
                     parity(model, examples, heldOut.isEmpty() ? train : heldOut, own, out, options));
             ModelCard card = draft.withResults(
-                    metrics,
-                    Map.of(),
-                    ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
-                    LocalDate.now().toString());
+                            metrics,
+                            Map.of(),
+                            ProvenanceUtil.formattedProvenanceString(model.getProvenance()),
+                            LocalDate.now().toString())
+                    .withReliability(reliability);
             card.write(out.resolve("difficulty.json"));
             progress.accept("difficulty: " + metrics + "; tier abilities " + tierAbilities);
             return card;
@@ -304,9 +306,16 @@ final class IrtTrainer {
         return out;
     }
 
-    /** ROC AUC, log loss, ECE and accuracy over the held-out answers, overall and per set. */
+    /**
+     * ROC AUC, log loss, ECE and accuracy over the held-out answers, overall and per set; the reliability
+     * diagram of the success probability goes to {@code reliability}.
+     */
     private static Map<String, Double> heldOutMetrics(
-            Model<Label> model, TribuoExamples examples, List<Row> rows, List<String> own) {
+            Model<Label> model,
+            TribuoExamples examples,
+            List<Row> rows,
+            List<String> own,
+            List<ModelCard.ReliabilityBin> reliability) {
         Map<String, Double> metrics = new TreeMap<>();
         if (rows.isEmpty()) {
             return metrics;
@@ -327,7 +336,8 @@ final class IrtTrainer {
         metrics.put("held_out_rows", (double) rows.size());
         metrics.put("accuracy", (double) correct / rows.size());
         metrics.put("log_loss", logLoss / rows.size());
-        metrics.put("ece", Calibration.expectedCalibrationError(scores, actual, 10));
+        reliability.addAll(Calibration.reliability(scores, actual, 10));
+        metrics.put("ece", Calibration.expectedCalibrationError(reliability));
         metrics.put("base_rate", Calibration.mean(actual));
         Metrics.rocAuc(scores, actual).ifPresent(auc -> metrics.put("roc_auc", auc));
         bySet.forEach((set, index) -> {
