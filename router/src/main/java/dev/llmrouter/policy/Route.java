@@ -221,7 +221,9 @@ public record Route(
      *     accepts nearly every cheap answer (judged only where the cascade is on)
      * @param escalationCeiling above it the route is too costly: most requests pay for two calls
      * @param fallbackRate the most requests that may need a fallback (a provider failed)
-     * @param decisionP99 the most time the router itself may add at p99
+     * @param decisionP99 the most time the router itself may add at p99 (default 20 ms: with sparse traffic its
+     *     own work runs cache-cold after each upstream wait and takes 1-5 ms; a regression such as a blocking
+     *     call on the hot path shows as tens of milliseconds)
      * @param feedbackScore the lowest mean feedback score (0 to 1) callers may give the route's answers
      * @param providerShare the largest share of the route's requests one provider may serve; empty: no bound
      * @param window how far back the rates look
@@ -237,6 +239,6 @@ public record Route(
             Duration window,
             int minRequests) {
         public static final Watch DEFAULT = new Watch(
-                0.02, 0.30, 0.05, Duration.ofMillis(2), 0.6, OptionalDouble.empty(), Duration.ofMinutes(30), 20);
+                0.02, 0.30, 0.05, Duration.ofMillis(20), 0.6, OptionalDouble.empty(), Duration.ofMinutes(30), 20);
     }
 }

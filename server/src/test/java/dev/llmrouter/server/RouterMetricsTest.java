@@ -75,7 +75,7 @@ class RouterMetricsTest {
             {"llm_router_policy_version ", "", "", " 3.0"},
             {"llm_router_watch_bound{", "bound=\"escalation_floor\"", "route=\"default\"", " 0.02"},
             {"llm_router_watch_bound{", "bound=\"provider_share\"", "route=\"default\"", " 0.8"},
-            {"llm_router_watch_bound{", "bound=\"decision_p99_seconds\"", "route=\"default\"", " 0.002"}
+            {"llm_router_watch_bound{", "bound=\"decision_p99_seconds\"", "route=\"default\"", " 0.02"}
         }) {
             assertTrue(
                     text.lines()
