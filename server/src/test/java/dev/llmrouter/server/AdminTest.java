@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.testing.LogFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,7 +95,7 @@ class AdminTest {
         List<JsonNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
             for (Path f : files.sorted().toList()) {
-                for (String line : Files.readAllLines(f)) {
+                for (String line : LogFiles.wholeLines(f)) {
                     JsonNode node = Json.MAPPER.readTree(line);
                     if (node.path("type").asText().equals("audit")) {
                         out.add(node);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.testing.LogFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -248,7 +249,7 @@ class HttpHygieneTest {
         while (line.isEmpty() && System.nanoTime() < deadline) {
             try (Stream<Path> files = Files.list(dir.resolve("traces-keyed.yaml"))) {
                 for (Path f : files.toList()) {
-                    line = Files.readAllLines(f).stream()
+                    line = LogFiles.wholeLines(f).stream()
                             .filter(l -> l.contains(id))
                             .findFirst()
                             .or(() -> Optional.empty());

@@ -12,6 +12,7 @@ import dev.llmrouter.config.Documents;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.request.Json;
 import dev.llmrouter.testing.ExternalTool;
+import dev.llmrouter.testing.LogFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -223,7 +224,7 @@ class PrometheusIntegrationTest {
             long traces = 0;
             try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
                 for (Path file : files.sorted().toList()) {
-                    for (String text : Files.readAllLines(file)) {
+                    for (String text : LogFiles.wholeLines(file)) {
                         JsonNode line = Json.MAPPER.readTree(text);
                         if (!line.path("type").asText().equals("trace")) {
                             continue; // feedback and audit lines

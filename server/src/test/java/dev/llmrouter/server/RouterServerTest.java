@@ -16,6 +16,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.testing.LogFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -495,13 +496,7 @@ class RouterServerTest {
     static List<JsonNode> logLines() throws Exception {
         try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
             return files.sorted()
-                    .flatMap(f -> {
-                        try {
-                            return Files.readAllLines(f).stream();
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    })
+                    .flatMap(f -> LogFiles.wholeLines(f).stream())
                     .map(l -> {
                         try {
                             return Json.MAPPER.readTree(l);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.testing.LogFiles;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -390,11 +391,12 @@ class UpstreamFaultsTest {
         }
     }
 
+    /** The trace log's whole lines: one being written as the test reads is left for the next look. */
     static List<String> lines() throws Exception {
         try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
             List<String> all = new java.util.ArrayList<>();
             for (Path f : files.sorted().toList()) {
-                all.addAll(Files.readAllLines(f));
+                all.addAll(LogFiles.wholeLines(f));
             }
             return all;
         }
