@@ -60,9 +60,7 @@ class NotebooksTest {
 
     @Test
     void theEscalationNotebookReadsATraceLogAsStatsDoes(@TempDir Path dir) throws Exception {
-        Path nbconvert = ExternalTool.require(
-                "jupyter-nbconvert",
-                "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
+        Path nbconvert = nbconvert();
         Path traces = dir.resolve("traces");
         Traffic.serve(
                         dir,
@@ -105,9 +103,7 @@ class NotebooksTest {
 
     @Test
     void theCostQualityNotebookRecomputesTheReportsApgr(@TempDir Path dir) throws Exception {
-        Path nbconvert = ExternalTool.require(
-                "jupyter-nbconvert",
-                "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
+        Path nbconvert = nbconvert();
         Path data = Traffic.records(dir, 80, true);
         Path report = dir.resolve("report");
         StatsCommandTest.Run eval = StatsCommandTest.run(
@@ -147,9 +143,7 @@ class NotebooksTest {
 
     @Test
     void theCalibrationNotebookDrawsATrainedBundlesReliability(@TempDir Path dir) throws Exception {
-        Path nbconvert = ExternalTool.require(
-                "jupyter-nbconvert",
-                "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
+        Path nbconvert = nbconvert();
         Path bundle = dir.resolve("bundle");
         StatsCommandTest.Run train = StatsCommandTest.run(
                 "train", "--data", Traffic.outcomes(dir, 400).toString(), "--out", bundle.toString());
@@ -168,6 +162,12 @@ class NotebooksTest {
                 difficulty.path("ece_from_bins").asDouble(),
                 1e-9,
                 "the card's ECE is its diagram's");
+    }
+
+    private static Path nbconvert() {
+        return ExternalTool.require(
+                "jupyter-nbconvert",
+                "apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel python3-pandas python3-matplotlib");
     }
 
     /** Runs a notebook top to bottom into {@code dir} (the committed one is left as it is). */

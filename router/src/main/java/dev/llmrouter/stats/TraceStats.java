@@ -1,6 +1,5 @@
 package dev.llmrouter.stats;
 
-import dev.llmrouter.gate.EscalationCause;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import java.time.Duration;
@@ -81,8 +80,6 @@ public final class TraceStats {
             if (trace.escalated()) {
                 r.escalated++;
             }
-            AttemptView previous = null;
-            boolean fellBack = false;
             for (AttemptView a : trace.attempts()) {
                 a.gate().ifPresent(g -> {
                     ModelCounts m = b.models.computeIfAbsent(a.model(), k -> new ModelCounts());
@@ -91,16 +88,14 @@ public final class TraceStats {
                         m.accepted++;
                     }
                 });
-                if (previous != null && a.role() == DecisionTrace.Role.ESCALATION) {
-                    String cause = EscalationCause.of(
-                                    previous.gate().map(g -> g.reasons()).orElse(List.of()))
-                            .key();
-                    r.causes.merge(cause, 1L, Long::sum);
-                }
-                if (previous != null && previous.error().isPresent() && a.role() != DecisionTrace.Role.ESCALATION) {
+            }
+            boolean fellBack = false;
+            for (AttemptSteps step : AttemptSteps.of(trace)) {
+                if (step.escalation()) {
+                    r.causes.merge(step.cause(), 1L, Long::sum);
+                } else {
                     fellBack = true;
                 }
-                previous = a;
             }
             if (fellBack) {
                 r.fallbacks++;

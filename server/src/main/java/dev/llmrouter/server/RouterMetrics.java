@@ -1,8 +1,8 @@
 package dev.llmrouter.server;
 
-import dev.llmrouter.gate.EscalationCause;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.Route;
+import dev.llmrouter.stats.AttemptSteps;
 import dev.llmrouter.stats.StatsSnapshot;
 import dev.llmrouter.stats.TraceStats;
 import dev.llmrouter.trace.DecisionTrace;
@@ -81,7 +81,7 @@ final class RouterMetrics {
     /** The same counts in one-minute buckets over the last day, for {@code /admin/stats} and the dashboard. */
     private final TraceStats windows = new TraceStats(24 * 60, "route");
 
-    private final Clock clock;
+    private final Clock clock = Clock.systemUTC();
     private volatile Map<String, Map<String, Double>> bounds = Map.of();
 
     private final MultiGauge watchBounds = MultiGauge.builder("llm.router.watch.bound")
@@ -91,11 +91,6 @@ final class RouterMetrics {
             .register(registry);
 
     RouterMetrics() {
-        this(Clock.systemUTC());
-    }
-
-    RouterMetrics(Clock clock) {
-        this.clock = clock;
         Gauge.builder("llm.router.policy.version", policyVersion, AtomicInteger::get)
                 .description("The version of the policy in force (0 while loading): a change marks a new policy")
                 .register(registry);
@@ -207,8 +202,6 @@ final class RouterMetrics {
     /** Counts each attempt's latency, tokens, cost, gate verdict, escalation and fallback; returns their total ms. */
     private double attempts(DecisionTrace trace, Tags common, String route) {
         double upstreamMs = 0;
-        boolean fellBack = false;
-        AttemptView previous = null;
         for (AttemptView a : trace.attempts()) {
             upstreamMs += a.latencyMs();
             Timer.builder("llm.router.upstream")
@@ -241,31 +234,33 @@ final class RouterMetrics {
                             g.verdict().key())
                     .register(registry)
                     .increment());
-            if (previous != null && a.role() == DecisionTrace.Role.ESCALATION) {
-                String reason = EscalationCause.of(
-                                previous.gate().map(g -> g.reasons()).orElse(List.of()))
-                        .key();
+        }
+        boolean fellBack = false;
+        for (AttemptSteps step : AttemptSteps.of(trace)) {
+            if (step.escalation()) {
                 Counter.builder("llm.router.escalations")
                         .description("Escalations to a stronger tier, by from, to and the cause the gate found")
-                        .tags(common)
-                        .tags("route", route, "from", previous.model(), "to", a.model(), "reason", reason)
-                        .register(registry)
-                        .increment();
-            }
-            if (previous != null && previous.error().isPresent() && a.role() != DecisionTrace.Role.ESCALATION) {
-                Counter.builder("llm.router.fallbacks")
-                        .description("Calls made because the previous one failed, by route and its error kind")
                         .tags(common)
                         .tags(
                                 "route",
                                 route,
-                                "kind",
-                                previous.error().get().kind().key())
+                                "from",
+                                step.from().model(),
+                                "to",
+                                step.to().model(),
+                                "reason",
+                                step.cause())
+                        .register(registry)
+                        .increment();
+            } else {
+                Counter.builder("llm.router.fallbacks")
+                        .description("Calls made because the previous one failed, by route and its error kind")
+                        .tags(common)
+                        .tags("route", route, "kind", step.cause())
                         .register(registry)
                         .increment();
                 fellBack = true;
             }
-            previous = a;
         }
         if (fellBack) {
             Counter.builder("llm.router.fallback.requests")
