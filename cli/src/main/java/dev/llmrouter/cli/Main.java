@@ -24,6 +24,7 @@ public final class Main implements Runnable {
             RouteCommand.class,
             EvalCommand.class,
             TrainCommand.class,
+            RetrainCommand.class,
             CrossValidateCommand.class,
             IntentsCommand.class,
             CalibrateCommand.class,

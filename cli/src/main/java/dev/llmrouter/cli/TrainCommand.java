@@ -1,12 +1,5 @@
 package dev.llmrouter.cli;
 
-import dev.llmrouter.catalog.Catalog;
-import dev.llmrouter.evalsets.LabelledRecord;
-import dev.llmrouter.evalsets.Splits;
-import dev.llmrouter.evalsets.TierMap;
-import dev.llmrouter.features.ModelCard;
-import dev.llmrouter.training.ClassifierTrainer;
-import dev.llmrouter.training.IntentMap;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,37 +78,45 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
 
+    @Option(
+            names = "--policy",
+            paramLabel = "FILE",
+            description = "The policy the bundle is checked against when trained: a warning lists what it refuses"
+                    + " (default: config/policy.yaml).")
+    Optional<Path> policy = Optional.empty();
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
-        ClassifierTrainer.Options options = training.options(seed, testFraction, ClassifierTrainer.Difficulty.IRT);
-        Catalog loaded = input.loadCatalog();
-        IntentMap intents = IntentMap.load(intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")));
-        TierMap tierMap = input.tierMap(loaded);
         PrintWriter err = spec.commandLine().getErr();
-        java.util.Set<String> excluded = new java.util.HashSet<>();
-        input.load(exclude, err).records().forEach(r -> excluded.add(Splits.key(r)));
-        java.util.function.Function<List<LabelledRecord>, List<LabelledRecord>> kept = records ->
-                records.stream().filter(r -> !excluded.contains(Splits.key(r))).toList();
-        List<LabelledRecord> easyRecords = kept.apply(input.load(easyData, err).records());
-        List<LabelledRecord> all = kept.apply(input.records(err));
-        List<LabelledRecord> intentRecords =
-                kept.apply(input.load(intentData, err).records());
-        List<Path> files = new java.util.ArrayList<>(input.data);
-        files.addAll(intentData);
-        files.addAll(easyData);
-        long started = System.nanoTime();
-        List<ModelCard> cards = ClassifierTrainer.train(
-                files, all, intentRecords, easyRecords, intents, tierMap, options, out, line -> {
-                    stdout.println(line);
-                    stdout.flush();
-                });
-        stdout.printf(
-                "trained %d models on %d records in %.1f s into %s%n",
-                cards.size(),
-                all.size() + intentRecords.size() + easyRecords.size(),
-                (System.nanoTime() - started) / 1e9,
-                out);
+        BundleTraining.run(
+                input,
+                new BundleTraining.Inputs(input.data, intentData, easyData, exclude, List.of(), 1),
+                training,
+                seed,
+                testFraction,
+                intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")),
+                Optional.empty(),
+                out,
+                stdout,
+                err);
+        Optional<Path> checked = policy.or(() -> {
+            try {
+                return Optional.of(ConfigFiles.defaultFile("policy.yaml"));
+            } catch (IllegalArgumentException noDefault) {
+                return Optional.empty(); // no policy here to check against
+            }
+        });
+        if (checked.isEmpty()) {
+            return 0;
+        }
+        Path policyFile = checked.get();
+        List<String> refusals = BundleTraining.refusals(out, policyFile, input.loadCatalog());
+        if (!refusals.isEmpty()) {
+            err.println("warning: " + policyFile + " refuses this bundle, so a router with that policy will not load"
+                    + " it (to add logged traffic to a bundle the policy admits, use ./llm-router retrain --base):");
+            refusals.forEach(r -> err.println("  " + r));
+        }
         return 0;
     }
 }

@@ -83,6 +83,37 @@ final class TrainingOptions {
     double success;
 
     /**
+     * These options as the command line that sets them, every one spelled out (the difficulty kind as given, or
+     * irt): what a bundle's recipe keeps, so {@code retrain} trains the same way.
+     */
+    java.util.List<String> args() {
+        return java.util.List.of(
+                "--features", features,
+                "--difficulty", difficulty == null ? "irt" : difficulty,
+                "--own-terms", Integer.toString(ownTerms),
+                "--epochs", Integer.toString(epochs),
+                "--learning-rate", Double.toString(learningRate),
+                "--intent-learning-rate", Double.toString(intentLearningRate),
+                "--min-count", Integer.toString(minCount),
+                "--intent-min-count", Integer.toString(intentMinCount),
+                "--max-columns", Integer.toString(maxColumns),
+                "--success", Double.toString(success));
+    }
+
+    /** The options {@code args} (as {@link #args()} writes them) set; a bad one is refused by name. */
+    static TrainingOptions parse(java.util.List<String> args) {
+        Holder holder = new Holder();
+        new picocli.CommandLine(holder).parseArgs(args.toArray(String[]::new));
+        return holder.options;
+    }
+
+    @picocli.CommandLine.Command(name = "recipe")
+    private static final class Holder {
+        @picocli.CommandLine.Mixin
+        TrainingOptions options;
+    }
+
+    /**
      * The trainer's options for this seed and held-out share, with {@code difficulty} unless {@code --difficulty}
      * names another; an unknown feature set or difficulty kind is refused by name.
      */

@@ -26,6 +26,12 @@ final class Traffic {
      */
     static RouterServer serve(Path dir, Path traces, double errorRate, int requests, String... prompts)
             throws Exception {
+        return serve(dir, traces, "none", errorRate, requests, prompts);
+    }
+
+    /** As above, the trace log keeping prompts as {@code keep} says ({@code none}, {@code hash}, {@code full}). */
+    static RouterServer serve(Path dir, Path traces, String keep, double errorRate, int requests, String... prompts)
+            throws Exception {
         Path config = Files.writeString(dir.resolve("server.yaml"), """
                 server: {port: 0, management: {port: 0}}
                 router:
@@ -33,9 +39,9 @@ final class Traffic {
                   policy: %s/config/policy.yaml
                   classifier: models/default
                   providers: simulated
-                  trace: {dir: %s, prompts: none}
+                  trace: {dir: %s, prompts: %s}
                   simulated: {latency_ms: 0, error_rate: %s}
-                """.formatted(REPO, REPO, traces, errorRate));
+                """.formatted(REPO, REPO, traces, keep, errorRate));
         RouterServer server = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO);
         for (int i = 0; i < requests; i++) {
             HttpResponse<String> res = post(

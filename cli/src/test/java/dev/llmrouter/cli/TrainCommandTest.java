@@ -30,6 +30,8 @@ class TrainCommandTest {
         MainTest.Run train = MainTest.run("train", "--data", data.toString(), "--out", bundle.toString());
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("trained 3 models on 200 records"), train.out());
+        assertTrue(train.err().contains("config/policy.yaml refuses this bundle"), train.err());
+        assertTrue(train.err().contains("unknown intent 'code' (the classifier knows: math)"), train.err());
         for (String name : new String[] {"intent", "difficulty", "classifier"}) {
             assertTrue(Files.exists(bundle.resolve(name + ".onnx")) && Files.exists(bundle.resolve(name + ".json")));
         }

@@ -60,6 +60,8 @@ public record LabelledRecord(
      * @param outputTokens answer tokens where known
      * @param outputChars answer length where known
      * @param response the answer text where known
+     * @param weight how much this outcome counts in training (1 for a labelled set; for a logged one, the
+     *     weight {@code retrain} gives the team's own traffic)
      */
     public record Outcome(
             double score,
@@ -67,5 +69,35 @@ public record LabelledRecord(
             OptionalInt inputTokens,
             OptionalInt outputTokens,
             OptionalInt outputChars,
-            Optional<String> response) {}
+            Optional<String> response,
+            double weight) {
+        public Outcome {
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("an outcome's weight must be positive and finite, got " + weight);
+            }
+        }
+
+        /** An outcome of weight 1. */
+        public Outcome(
+                double score,
+                OptionalDouble costUsd,
+                OptionalInt inputTokens,
+                OptionalInt outputTokens,
+                OptionalInt outputChars,
+                Optional<String> response) {
+            this(score, costUsd, inputTokens, outputTokens, outputChars, response, 1);
+        }
+
+        /** This outcome with its weight multiplied by {@code factor}. */
+        public Outcome weighted(double factor) {
+            return new Outcome(score, costUsd, inputTokens, outputTokens, outputChars, response, weight * factor);
+        }
+    }
+
+    /** This record with every outcome's weight multiplied by {@code factor}. */
+    public LabelledRecord weighted(double factor) {
+        Map<String, Outcome> scaled = new java.util.LinkedHashMap<>();
+        outcomes.forEach((model, o) -> scaled.put(model, o.weighted(factor)));
+        return new LabelledRecord(id, source, category, split, prompt, turns, scaled, intent, file, line);
+    }
 }

@@ -65,8 +65,11 @@ final class IrtTrainer {
 
     private IrtTrainer() {}
 
-    /** One training or held-out row: a prompt, the model that answered it, and whether it answered well. */
-    private record Row(SparseVector prompt, String model, boolean ok, String set) {}
+    /**
+     * One training or held-out row: a prompt, the model that answered it, whether it answered well, and how
+     * much the row counts.
+     */
+    private record Row(SparseVector prompt, String model, boolean ok, String set, double weight) {}
 
     static ModelCard train(
             List<LabelledRecord> records,
@@ -89,8 +92,9 @@ final class IrtTrainer {
             List<String> names = new ArrayList<>(new TreeSet<>(r.outcomes().keySet()));
             Collections.shuffle(names, new Random(options.seed() ^ r.location().hashCode()));
             for (String m : names.subList(0, Math.min(MODELS_PER_RECORD, names.size()))) {
-                boolean ok = r.outcomes().get(m).score() >= options.successThreshold();
-                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, r.file()));
+                LabelledRecord.Outcome outcome = r.outcomes().get(m);
+                boolean ok = outcome.score() >= options.successThreshold();
+                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, r.file(), outcome.weight()));
                 if (!test[i]) {
                     models.add(m);
                 }
@@ -117,7 +121,7 @@ final class IrtTrainer {
         for (int i : easyOrder.subList(0, Math.min(MAX_EASY, easyOrder.size()))) {
             LabelledRecord r = easy.get(i);
             String m = modelList.get(new Random(options.seed() ^ r.location().hashCode()).nextInt(modelList.size()));
-            train.add(new Row(easyVectors.get(i), m, true, r.file()));
+            train.add(new Row(easyVectors.get(i), m, true, r.file(), 1));
             trainPrompts.add(easyVectors.get(i));
             easyRows++;
         }
@@ -136,7 +140,9 @@ final class IrtTrainer {
         MutableDataset<Label> dataset =
                 new MutableDataset<>(new SimpleDataSourceProvenance("difficulty (item response)", factory), factory);
         for (Row row : train) {
-            dataset.add(example(examples, row, own));
+            Example<Label> example = example(examples, row, own);
+            example.setWeight((float) row.weight());
+            dataset.add(example);
         }
         LinearSGDTrainer trainer = new LinearSGDTrainer(
                 new LogMulticlass(),

@@ -233,4 +233,42 @@ class IrtTrainingTest {
         assertEquals(one.get(1).irt(), two.get(1).irt());
         assertFalse(one.get(1).irt().abilities().containsKey("weak-b"));
     }
+
+    /**
+     * Logged outcomes count by their weight: the same log of a weak model answering well, given ten times the
+     * weight, lifts that model's ability further.
+     */
+    @Test
+    void anOutcomeCountsAsMuchAsItsWeight() throws Exception {
+        Map<Double, Double> ability = new java.util.TreeMap<>();
+        for (double weight : new double[] {1, 10}) {
+            Random random = new Random(5);
+            List<LabelledRecord> records = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                records.add(record(i, "set-a", List.of("weak-a", "mid-a"), random));
+                records.add(record(i + 1000, "set-b", List.of("weak-b", "strong-b"), random));
+            }
+            for (int i = 0; i < 100; i++) {
+                LabelledRecord logged = record(i + 2000, "set-a", List.of("weak-a"), random);
+                records.add(new LabelledRecord(
+                                logged.id(),
+                                "router-trace",
+                                "default",
+                                Optional.empty(),
+                                logged.prompt(),
+                                List.of(),
+                                Map.of("weak-a", ClassifierTrainerTest.outcome(1)),
+                                Optional.empty(),
+                                "traces.jsonl",
+                                i + 1)
+                        .weighted(weight));
+            }
+            List<Path> files = List.of(Files.writeString(dir.resolve("w.jsonl"), "stands in\n"));
+            List<ModelCard> trained = ClassifierTrainer.train(
+                    files, records, List.of(), List.of(), INTENTS, TIERS, OPTIONS, dir.resolve("w" + weight), l -> {});
+            Map<String, Double> a = trained.get(1).irt().abilities();
+            ability.put(weight, a.get("weak-a") - a.get("mid-a"));
+        }
+        assertTrue(ability.get(10.0) > ability.get(1.0) + 0.3, ability.toString());
+    }
 }
