@@ -52,6 +52,13 @@ final class DefaultRouter implements Router {
     }
 
     @Override
+    public Router withModels(DecisionModels models) {
+        Router.Builder.checkIntents(policy, models.classifier());
+        return new DefaultRouter(
+                catalog, policy, models.classifier(), models.gate(), providers, clock, traceIds, cooldowns);
+    }
+
+    @Override
     public DecisionTrace explain(ChatRequest request, Target target) {
         return explain(request, target, traceIds.get());
     }

@@ -66,6 +66,13 @@ public interface Router {
      */
     Router withPolicy(Policy policy);
 
+    /**
+     * This router deciding with other models: the same catalog, policy, providers and clock, and the cooldowns
+     * carried over. The policy's intents must be ones the new classifier knows, as {@link Builder#build()}
+     * checks.
+     */
+    Router withModels(DecisionModels models);
+
     static Builder builder() {
         return new Builder();
     }

@@ -1,7 +1,9 @@
 package dev.llmrouter.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.config.InvalidConfigException;
 import dev.llmrouter.policy.Policy;
@@ -12,6 +14,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +23,12 @@ import java.util.function.Supplier;
 /**
  * On the management socket. {@code GET /admin/policy}: the policy in force (its document, id, version and
  * hash). {@code PUT /admin/policy}: a new policy document (YAML or JSON), admitted as at startup; a refused one
- * keeps the old policy and answers 422 with every error and its path.
+ * keeps the old policy and answers 422 with every error and its path. {@code GET /admin/classifier}: the
+ * classifier in force (id, hash, bundle folder, intents, tiers). {@code PUT /admin/classifier} with
+ * {@code {"path": "<bundle folder on the router's disk>"}}: loads the bundle, admits it (its files against
+ * their cards, its intents against the policy in force, its tiers against the one in force) and swaps it in
+ * for the requests that start after; a refused one answers 422 with every reason. {@code GET /admin/history}:
+ * every policy and classifier that went live, oldest first (with {@code router.state_dir}).
  *
  * <p>Admin needs an admin key ({@code router.admin_keys}) when any is set; a router API key is refused with
  * 403, an unknown one with 401. Without admin keys the management socket must be on loopback (the settings
@@ -58,7 +66,11 @@ final class AdminApi implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/policy", this::get).put("/policy", this::put);
+        rules.get("/policy", this::get)
+                .put("/policy", this::put)
+                .get("/classifier", this::getClassifier)
+                .put("/classifier", this::putClassifier)
+                .get("/history", this::history);
     }
 
     private void check(ServerRequest req) {
@@ -136,16 +148,22 @@ final class AdminApi implements HttpService {
     }
 
     private void audit(String by, String before, Optional<Policy> after, String result, List<String> errors) {
-        metrics.adminChange("policy_replace", result);
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        change.put("old_policy_hash", before);
+        after.ifPresent(p -> {
+            change.put("new_policy_hash", p.hash());
+            change.put("new_policy_version", p.version());
+        });
+        audit("policy_replace", by, change, result, errors);
+    }
+
+    private void audit(String action, String by, ObjectNode change, String result, List<String> errors) {
+        metrics.adminChange(action, result);
         ObjectNode record = Json.MAPPER.createObjectNode();
-        record.put("action", "policy_replace");
+        record.put("action", action);
         record.put("result", result);
         record.put("key_fingerprint", by);
-        record.put("old_policy_hash", before);
-        after.ifPresent(p -> {
-            record.put("new_policy_hash", p.hash());
-            record.put("new_policy_version", p.version());
-        });
+        record.setAll(change);
         if (!errors.isEmpty()) {
             errors.stream()
                     .limit(20)
@@ -153,6 +171,106 @@ final class AdminApi implements HttpService {
                     .forEach(record.putArray("errors")::add);
         }
         log.ifPresent(l -> l.audit(record));
+    }
+
+    private void getClassifier(ServerRequest req, ServerResponse res) {
+        check(req);
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(engine.get().live())));
+    }
+
+    private void putClassifier(ServerRequest req, ServerResponse res) {
+        String by = Gatekeeper.fingerprint(req);
+        Engine.Live before = engine.get().live();
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        change.put("old_classifier_hash", before.router().classifier().info().hash());
+        try {
+            check(req);
+        } catch (ApiError denied) {
+            audit("classifier_replace", by, change, "denied", List.of(denied.getMessage()));
+            throw denied;
+        }
+        Gatekeeper.mediaType(req, Set.of("application/json"));
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(admins.body(req));
+        } catch (java.io.IOException e) {
+            body = null;
+        }
+        if (body == null
+                || !body.path("path").isTextual()
+                || body.path("path").asText().isBlank()) {
+            audit("classifier_replace", by, change, "refused", List.of("no path"));
+            throw new ApiError(
+                    400,
+                    "invalid_request_error",
+                    "bundle_path_required",
+                    "send {\"path\": \"<bundle folder on the router's disk>\"}",
+                    List.of());
+        }
+        Path folder = Path.of(body.path("path").asText());
+        change.put("bundle", folder.toString());
+        Engine.Live accepted;
+        try {
+            accepted = engine.get().replaceClassifier(folder, by);
+        } catch (InvalidConfigException e) {
+            audit("classifier_replace", by, change, "refused", e.errors());
+            throw new ApiError(
+                    422,
+                    "invalid_request_error",
+                    "classifier_refused",
+                    "the bundle was refused; the classifier in force is unchanged",
+                    e.errors());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            audit("classifier_replace", by, change, "refused", List.of(e.getMessage()));
+            throw new ApiError(
+                    422,
+                    "invalid_request_error",
+                    "classifier_refused",
+                    "the bundle was refused; the classifier in force is unchanged: " + e.getMessage(),
+                    List.of(e.getMessage()));
+        } catch (UncheckedIOException e) {
+            audit("classifier_replace", by, change, "not_stored", List.of(e.getMessage()));
+            throw new ApiError(
+                    500,
+                    "server_error",
+                    "classifier_not_stored",
+                    "the bundle was admitted but could not be kept, so the classifier in force is unchanged: "
+                            + e.getMessage(),
+                    List.of());
+        }
+        ClassifierInfo info = accepted.router().classifier().info();
+        change.put("new_classifier_hash", info.hash());
+        change.put("new_classifier_id", info.id());
+        audit("classifier_replace", by, change, "accepted", List.of());
+        metrics.classifierInUse(info.id());
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(accepted)));
+    }
+
+    private void history(ServerRequest req, ServerResponse res) {
+        check(req);
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode data = root.putArray("data");
+        engine.get().store().ifPresent(s -> s.history().forEach(e -> {
+            ObjectNode line = data.addObject();
+            line.put("at", e.at().toString());
+            line.put("kind", e.kind());
+            line.put("hash", e.hash());
+            line.put("id", e.id());
+            line.put("by", e.by());
+            line.put("source", e.source());
+            e.copy().ifPresent(c -> line.put("copy", c));
+        }));
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(root));
+    }
+
+    private static ObjectNode describe(Engine.Live live) {
+        ClassifierInfo info = live.router().classifier().info();
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("id", info.id());
+        root.put("hash", info.hash());
+        live.models().bundle().ifPresent(b -> root.put("bundle", b.toString()));
+        new java.util.TreeSet<>(live.router().classifier().intents()).forEach(root.putArray("intents")::add);
+        return root;
     }
 
     private static ObjectNode describe(Policy policy, JsonNode document) {

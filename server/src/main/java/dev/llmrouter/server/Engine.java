@@ -9,68 +9,134 @@ import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.classify.ClassifierInfo;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.config.Documents;
+import dev.llmrouter.config.InvalidConfigException;
 import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.Router;
-import dev.llmrouter.gate.AnswerGate;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderClients;
 import dev.llmrouter.provider.SimulatedProvider;
 import dev.llmrouter.request.ChatRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 
 /**
- * What the server routes with: the catalog, the classifier and gate (loaded once), one client per provider,
- * and the policy in force as one immutable {@link Live} snapshot (the router and the document it was admitted
- * from), swapped whole. Policy changes are admitted one at a time; a refused one changes nothing; the models'
- * cooldowns carry over. An accepted change is kept in the policy store, when the settings name one, and
- * comes back at the next start.
+ * What the server routes with: the catalog, one client per provider, and, as one immutable {@link Live}
+ * snapshot swapped whole, the policy in force (the router that applies it and the document it was admitted
+ * from) and the classifier bundle in force. Changes of either are admitted one at a time; a refused one changes
+ * nothing; the models' cooldowns carry over. An accepted change is kept in the state folder, when the settings
+ * name one, and comes back at the next start (see {@link StateStore}).
+ *
+ * <p>A request holds a {@link Lease} on the snapshot it started with: a classifier replaced meanwhile is
+ * closed only when the last request that uses it has finished.
  */
 final class Engine {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-    /** The policy in force: the router that applies it and the document it was admitted from. */
-    record Live(Router router, JsonNode document) {}
+    /** The policy and classifier in force: the router that applies them and the documents they came from. */
+    record Live(Router router, JsonNode document, Models models) {}
+
+    /**
+     * A loaded classifier and gate, where they came from, and how many requests use them: closed once
+     * retired (replaced) and no request holds them.
+     */
+    static final class Models {
+        private final DecisionModels loaded;
+        private final DecisionModels models;
+        private final Optional<Path> bundle;
+        private final AtomicInteger holders = new AtomicInteger(1); // the engine's own hold, until retired
+
+        /** {@code models}: what routing uses ({@code loaded}, its classifier timed); {@code loaded} is closed. */
+        Models(DecisionModels loaded, DecisionModels models, Optional<Path> bundle) {
+            this.loaded = loaded;
+            this.models = models;
+            this.bundle = bundle;
+        }
+
+        /** The bundle folder these were loaded from; empty for the heuristics. */
+        Optional<Path> bundle() {
+            return bundle;
+        }
+
+        boolean hold() {
+            while (true) {
+                int n = holders.get();
+                if (n == 0) {
+                    return false; // retired and closed: the caller takes the new snapshot
+                }
+                if (holders.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                loaded.close();
+            }
+        }
+    }
+
+    /** A request's hold on the snapshot it routes with. */
+    static final class Lease implements AutoCloseable {
+        private final Live live;
+        private boolean closed;
+
+        private Lease(Live live) {
+            this.live = live;
+        }
+
+        Router router() {
+            return live.router();
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                live.models().release();
+            }
+        }
+    }
 
     private final Catalog catalog;
-    private final Classifier classifier;
-    private final AnswerGate gate;
     private final Map<String, ProviderClient> providers;
-    private final Optional<PolicyStore> store;
+    private final Optional<StateStore> store;
+    private final ServerSettings settings;
+    private final Path home;
+    private final LongConsumer classified;
     private final AtomicReference<Live> live = new AtomicReference<>();
 
     private Engine(
             Catalog catalog,
-            Classifier classifier,
-            AnswerGate gate,
             Map<String, ProviderClient> providers,
-            Optional<PolicyStore> store) {
+            Optional<StateStore> store,
+            ServerSettings settings,
+            Path home,
+            LongConsumer classified) {
         this.catalog = catalog;
-        this.classifier = classifier;
-        this.gate = gate;
         this.providers = providers;
         this.store = store;
+        this.settings = settings;
+        this.home = home;
+        this.classified = classified;
     }
 
     /** Loads everything the settings name; {@code classified} hears each classification's duration. */
     static Engine load(ServerSettings settings, Map<String, String> env, Path home, LongConsumer classified) {
         Catalog catalog = CatalogLoader.load(settings.catalog());
-        DecisionModels models;
-        try {
-            models = DecisionModels.load(settings.classifier(), home, Device.parse(settings.device()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("router.classifier: " + e.getMessage(), e);
-        }
-        Classifier classifier = models.classifier();
-        AnswerGate gate = models.gate();
         Map<String, ProviderClient> providers = new LinkedHashMap<>();
         catalog.providers()
                 .forEach((name, spec) -> providers.put(
@@ -78,32 +144,90 @@ final class Engine {
                         settings.providers().equals("simulated")
                                 ? new SimulatedProvider(settings.simulated(), tiersOf(catalog, name))
                                 : ProviderClients.create(spec, key -> Optional.ofNullable(env.get(key)))));
-        Optional<PolicyStore> store = settings.policyStore().map(f -> new PolicyStore(f, settings.policy()));
-        Engine engine = new Engine(catalog, timed(classifier, classified), gate, Map.copyOf(providers), store);
+        Optional<StateStore> store = settings.stateDir().map(StateStore::new);
+        Engine engine = new Engine(catalog, Map.copyOf(providers), store, settings, home, classified);
+        Models models = engine.startingModels();
+        Set<String> intents = models.models.classifier().intents();
         JsonNode configured = Documents.read(settings.policy());
-        JsonNode document = store.flatMap(PolicyStore::stored)
-                .filter(stored -> engine.admissible(stored, settings))
+        JsonNode document = store.flatMap(s -> s.acceptedPolicy(engine.configuredPolicy()))
+                .filter(stored -> engine.admissible(stored, intents))
                 .orElse(configured);
-        engine.use(PolicyLoader.admit(document, settings.policy().toString(), catalog, classifier.intents()), document);
+        Policy policy = PolicyLoader.admit(document, settings.policy().toString(), catalog, intents);
+        Router.Builder builder =
+                Router.builder().catalog(catalog).policy(policy).models(models.models);
+        providers.forEach(builder::provider);
+        engine.live.set(new Live(builder.build(), document, models));
+        store.ifPresent(s -> s.started(
+                policy,
+                document,
+                settings.policy().toString(),
+                models.models.classifier().info(),
+                models.bundle()));
         return engine;
     }
 
-    /** Whether a stored policy may still be used with this catalog and classifier; says why when not. */
-    private boolean admissible(JsonNode stored, ServerSettings settings) {
+    /**
+     * The classifier accepted through the admin API and kept in the state folder when it still loads, else the
+     * configured one.
+     */
+    private Models startingModels() {
+        Optional<Path> accepted = store.flatMap(s -> s.acceptedClassifier(configuredClassifier()));
+        if (accepted.isPresent()) {
+            try {
+                Models models = load(accepted.get().toString());
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "using the classifier accepted through the admin API and kept in " + accepted.get());
+                return models;
+            } catch (RuntimeException e) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the classifier kept in " + accepted.get() + " no longer loads (" + e.getMessage() + "); using "
+                                + settings.classifier());
+            }
+        }
         try {
-            PolicyLoader.admit(stored, "stored policy", catalog, classifier.intents());
+            return load(settings.classifier());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("router.classifier: " + e.getMessage(), e);
+        }
+    }
+
+    private Models load(String choice) {
+        DecisionModels loaded = DecisionModels.load(choice, home, Device.parse(settings.device()));
+        Optional<Path> bundle = choice.equals(DecisionModels.HEURISTIC)
+                ? Optional.empty()
+                : Optional.of(home.resolve(choice).toAbsolutePath().normalize());
+        return new Models(loaded, new DecisionModels(timed(loaded.classifier(), classified), loaded.gate()), bundle);
+    }
+
+    /** Whether a stored policy may still be used with this catalog and classifier; says why when not. */
+    private boolean admissible(JsonNode stored, Set<String> intents) {
+        try {
+            PolicyLoader.admit(stored, "stored policy", catalog, intents);
             LOG.log(
                     System.Logger.Level.INFO,
                     "using the policy accepted through the admin API and kept in "
-                            + settings.policyStore().get() + " (delete it to start from " + settings.policy() + ")");
+                            + store.get().dir() + " (delete accepted-policy.json there to start from "
+                            + settings.policy() + ")");
             return true;
         } catch (RuntimeException e) {
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "the policy kept in " + settings.policyStore().get() + " is no longer admitted (" + e.getMessage()
+                    "the policy kept in " + store.get().dir() + " is no longer admitted (" + e.getMessage()
                             + "); using " + settings.policy());
             return false;
         }
+    }
+
+    private String configuredPolicy() {
+        return StateStore.fingerprint(settings.policy());
+    }
+
+    private String configuredClassifier() {
+        return settings.classifier().equals(DecisionModels.HEURISTIC)
+                ? DecisionModels.HEURISTIC
+                : settings.classifier() + "|" + StateStore.fingerprint(home.resolve(settings.classifier()));
     }
 
     private static Map<String, Integer> tiersOf(Catalog catalog, String provider) {
@@ -140,34 +264,95 @@ final class Engine {
      * hold the same, last accepted, policy.
      */
     synchronized Live admit(JsonNode document, String keyFingerprint) {
-        Policy policy = PolicyLoader.admit(document, "policy", catalog, classifier.intents());
-        Live next = next(policy, document);
-        store.ifPresent(s -> s.keep(document, keyFingerprint));
+        Live current = live.get();
+        Policy policy = PolicyLoader.admit(
+                document,
+                "policy",
+                catalog,
+                current.models().models.classifier().intents());
+        Live next = new Live(current.router().withPolicy(policy), document, current.models());
+        store.ifPresent(s -> s.acceptPolicy(document, policy, configuredPolicy(), keyFingerprint));
         live.set(next);
         return next;
     }
 
-    private void use(Policy policy, JsonNode document) {
-        live.set(next(policy, document));
-    }
-
-    private Live next(Policy policy, JsonNode document) {
+    /**
+     * Loads the bundle in {@code folder} (a path on the server's disk), admits it and makes it the classifier
+     * in force: its cards and files must agree (hashes, feature spec), the policy in force must admit its
+     * intents, and it must predict success for every tier the one in force does that the catalog's models use.
+     * A refused bundle changes nothing: every reason is in the {@link IllegalArgumentException}. The one
+     * replaced is closed once no request holds it.
+     */
+    synchronized Live replaceClassifier(Path folder, String keyFingerprint) {
         Live current = live.get();
-        if (current != null) {
-            return new Live(current.router().withPolicy(policy), document);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("no bundle folder at " + folder + " on the router's disk");
         }
-        Router.Builder builder = Router.builder()
-                .catalog(catalog)
-                .policy(policy)
-                .classifier(classifier)
-                .gate(gate);
-        providers.forEach(builder::provider);
-        return new Live(builder.build(), document);
+        Models next = load(folder.toString());
+        try {
+            List<String> reasons = new ArrayList<>(missingTiers(current, next));
+            Policy policy = null;
+            try {
+                policy = PolicyLoader.admit(
+                        current.document(),
+                        "policy in force",
+                        catalog,
+                        next.models.classifier().intents());
+            } catch (InvalidConfigException e) {
+                reasons.addAll(e.errors());
+            }
+            if (!reasons.isEmpty()) {
+                throw new InvalidConfigException("classifier " + folder, reasons);
+            }
+            Live replaced =
+                    new Live(current.router().withModels(next.models).withPolicy(policy), current.document(), next);
+            store.ifPresent(s -> s.acceptClassifier(
+                    folder, next.models.classifier().info(), configuredClassifier(), keyFingerprint));
+            live.set(replaced);
+            current.models().release();
+            return replaced;
+        } catch (RuntimeException e) {
+            next.release();
+            throw e;
+        }
     }
 
-    /** The policy in force, with its router. */
+    /** The tiers the catalog's models use that the classifier in force predicts and {@code next} does not. */
+    private List<String> missingTiers(Live current, Models next) {
+        Set<Integer> used = new TreeSet<>();
+        catalog.models().forEach(m -> used.add(m.tier()));
+        Set<Integer> before = tiers(current.models().models.classifier());
+        Set<Integer> after = tiers(next.models.classifier());
+        List<String> out = new ArrayList<>();
+        for (int tier : used) {
+            if (before.contains(tier) && !after.contains(tier)) {
+                out.add("the bundle predicts no success for tier " + tier + ", which the catalog's models use and"
+                        + " the classifier in force predicts (it predicts tiers " + after + ")");
+            }
+        }
+        return out;
+    }
+
+    private static Set<Integer> tiers(Classifier classifier) {
+        Set<Integer> out = new TreeSet<>();
+        Classification c = classifier.classify(ChatRequest.ofPrompt("hello"));
+        out.addAll(c.successByTier().keySet());
+        return out;
+    }
+
+    /** The policy and classifier in force, with their router. */
     Live live() {
         return live.get();
+    }
+
+    /** A hold on the snapshot in force, for one request; close it when the request is done. */
+    Lease lease() {
+        while (true) {
+            Live l = live.get();
+            if (l.models().hold()) {
+                return new Lease(l);
+            }
+        }
     }
 
     Router router() {
@@ -176,5 +361,10 @@ final class Engine {
 
     Catalog catalog() {
         return catalog;
+    }
+
+    /** The state folder, when the settings name one. */
+    Optional<StateStore> store() {
+        return store;
     }
 }

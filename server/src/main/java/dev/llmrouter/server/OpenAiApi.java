@@ -66,7 +66,13 @@ final class OpenAiApi implements HttpService {
     private void chat(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ObjectNode body = gatekeeper.jsonBody(req);
-        Router router = engine.get().router();
+        // the classifier this request routes with stays open until it is done, even if replaced meanwhile
+        try (Engine.Lease lease = engine.get().lease()) {
+            chat(req, res, body, lease.router());
+        }
+    }
+
+    private void chat(ServerRequest req, ServerResponse res, ObjectNode body, Router router) {
         Target target = target(body, router);
         ChatRequest request = request(body);
         String traceId = HttpHygiene.id(req);
@@ -185,9 +191,12 @@ final class OpenAiApi implements HttpService {
     private void explain(ServerRequest req, ServerResponse res) {
         gatekeeper.check(req);
         ObjectNode body = gatekeeper.jsonBody(req);
-        Router router = engine.get().router();
-        Target target = body.has("model") ? target(body, router) : Target.AUTO;
-        DecisionTrace trace = router.explain(request(body), target, HttpHygiene.id(req));
+        DecisionTrace trace;
+        try (Engine.Lease lease = engine.get().lease()) {
+            Router router = lease.router();
+            Target target = body.has("model") ? target(body, router) : Target.AUTO;
+            trace = router.explain(request(body), target, HttpHygiene.id(req));
+        }
         send(res, 200, TraceJson.toJson(trace).getBytes(StandardCharsets.UTF_8));
     }
 

@@ -97,13 +97,18 @@ final class RouterMetrics {
     }
 
     /** The classifier in use, as a series whose label names it (value 1): a new label marks a new classifier. */
-    void classifierInUse(String id) {
+    synchronized void classifierInUse(String id) {
         windows.marker(clock.instant(), "classifier", id);
-        Gauge.builder("llm.router.classifier.info", () -> 1)
-                .description("The classifier in use, by id (always 1)")
+        if (classifierGauge != null) {
+            registry.remove(classifierGauge);
+        }
+        classifierGauge = Gauge.builder("llm.router.classifier.info", () -> 1)
+                .description("The classifier in use, by id (always 1; one series, the classifier in force)")
                 .tags("classifier", id)
                 .register(registry);
     }
+
+    private Gauge classifierGauge;
 
     /**
      * Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings.
@@ -309,7 +314,7 @@ final class RouterMetrics {
     /** Counts an admin change, accepted or refused. */
     void adminChange(String action, String result) {
         Counter.builder("llm.router.admin.changes")
-                .description("Admin changes (policy replacements), by action and result")
+                .description("Admin changes (policy and classifier replacements), by action and result")
                 .tags("action", action, "result", result)
                 .register(registry)
                 .increment();

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  *     key needed; {@code real}: the catalog's HTTP providers, keys from their environment variables
  * @param apiKeys bearer tokens that may call the API; empty means the API is open (a warning is logged)
  * @param adminKeys bearer tokens that may change the policy; an API key never can
- * @param policyStore where an accepted policy is kept across restarts; empty for nowhere
+ * @param stateDir where the policy and classifier accepted through the admin API are kept across restarts, with
+ *     the history of every version that went live and a copy of each ({@link StateStore}); empty for nowhere
  * @param trace the decision trace log; empty for none
  */
 record ServerSettings(
@@ -47,7 +48,7 @@ record ServerSettings(
         List<String> apiKeys,
         List<String> adminKeys,
         long maxBodyBytes,
-        Optional<Path> policyStore,
+        Optional<Path> stateDir,
         Optional<TraceLog.Settings> trace,
         SimulatedProvider.Settings simulated) {
 
@@ -118,7 +119,7 @@ record ServerSettings(
                     "api_keys",
                     "admin_keys",
                     "max_body_bytes",
-                    "policy_store",
+                    "state_dir",
                     "trace",
                     "simulated"),
             "router.trace",
@@ -148,7 +149,13 @@ record ServerSettings(
                 .disableSystemPropertiesSource()
                 .build();
         Reader r = new Reader(root, env);
-        KNOWN.forEach((path, keys) -> r.unknown(path, keys));
+        if (root.get("router.policy_store").exists()) {
+            r.errors.add("router.policy_store: replaced by router.state_dir, the folder that keeps the accepted"
+                    + " policy (as accepted-policy.json), the accepted classifier and the history of both: write"
+                    + " state_dir: state instead of policy_store: state/accepted-policy.json");
+        } else {
+            KNOWN.forEach((path, keys) -> r.unknown(path, keys));
+        }
         Listen api = new Listen(r.text("server.host", "127.0.0.1"), r.port("server.port", 8080));
         Listen management =
                 new Listen(r.text("server.management.host", "127.0.0.1"), r.port("server.management.port", 8081));
@@ -200,7 +207,7 @@ record ServerSettings(
                 apiKeys,
                 adminKeys,
                 maxBody,
-                r.optionalText("router.policy_store").filter(s -> !s.isBlank()).map(home::resolve),
+                r.optionalText("router.state_dir").filter(s -> !s.isBlank()).map(home::resolve),
                 trace,
                 simulated);
     }
@@ -221,7 +228,7 @@ record ServerSettings(
                 apiKeys,
                 adminKeys,
                 maxBodyBytes,
-                policyStore,
+                stateDir,
                 trace,
                 simulated);
     }

@@ -55,7 +55,7 @@ class AdminTest {
                   providers: simulated
                   api_keys: [%s]
                   admin_keys: [%s]
-                  policy_store: state/policy.json
+                  state_dir: state
                   trace: {dir: traces, prompts: none}
                   simulated: {latency_ms: 0, error_rate: 0}
                 """.formatted(REPO, API_KEY, ADMIN_KEY));
@@ -186,7 +186,8 @@ class AdminTest {
                         HttpResponse.BodyHandlers.ofString())
                 .body());
         assertEquals(version, trace.path("policy").path("version").asInt(), "and the router routes with it");
-        JsonNode stored = Json.MAPPER.readTree(dir.resolve("state/policy.json").toFile());
+        JsonNode stored =
+                Json.MAPPER.readTree(dir.resolve("state/accepted-policy.json").toFile());
         assertEquals(version, stored.path("document").path("version").asInt(), "and it is the one kept");
     }
 
