@@ -7,6 +7,7 @@ import dev.llmrouter.evalsets.EvalPair;
 import dev.llmrouter.evalsets.EvalReport;
 import dev.llmrouter.evalsets.Evaluation;
 import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.evalsets.OffPolicy;
 import dev.llmrouter.evalsets.Pareto;
 import dev.llmrouter.evalsets.PolicyDiff;
 import dev.llmrouter.evalsets.Pricing;
@@ -157,8 +158,33 @@ final class EvalCommand implements Callable<Integer> {
                 diff);
         List<Path> written = ReportWriter.write(report, out);
         summary(stdout, report);
+        List<Path> logs = input.data.stream().filter(RecordLoader::traceLog).toList();
+        if (!logs.isEmpty()) {
+            offPolicy(stdout, OffPolicy.of(logs));
+        }
         written.forEach(p -> stdout.println("wrote " + p));
         return 0;
+    }
+
+    /** Each model's success on all of its route's logged traffic: as the log shows it, and unbiased. */
+    private static void offPolicy(PrintWriter out, List<OffPolicy.Estimate> estimates) {
+        out.println("off-policy: each model's success on all of its route's logged requests; naive is the mean of"
+                + " the outcomes the log shows, IPS weighs each by 1/propensity (unbiased where the route explores)");
+        out.printf(
+                "  %-16s %-28s %9s %9s %7s  %s%n", "route", "model", "requests", "observed", "naive", "IPS [95% CI]");
+        for (OffPolicy.Estimate e : estimates) {
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "  %-16s %-28s %9d %9d %7.3f  %.3f [%.3f, %.3f]%n",
+                    e.route(),
+                    e.model(),
+                    e.requests(),
+                    e.observed(),
+                    e.naive(),
+                    e.ips(),
+                    e.low(),
+                    e.high());
+        }
     }
 
     private List<LabelledRecord> select(List<LabelledRecord> records) {

@@ -91,7 +91,7 @@ public final class RecordLoader {
     }
 
     /** Whether {@code file} is the server's trace log (its first line a trace or feedback line). */
-    private static boolean traceLog(Path file) {
+    public static boolean traceLog(Path file) {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = reader.readLine()) != null) {

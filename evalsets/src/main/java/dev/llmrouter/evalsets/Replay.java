@@ -96,7 +96,8 @@ public final class Replay {
                         r.mutate(),
                         r.fallback(),
                         change.apply(r.cascade()),
-                        r.watch()))
+                        r.watch(),
+                        r.explore()))
                 .toList();
         return new Policy(
                 policy.id(),

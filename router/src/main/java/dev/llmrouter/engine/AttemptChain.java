@@ -384,7 +384,7 @@ final class AttemptChain {
         return TraceRecorder.round((clock.nanoTime() - startedNanos) / 1_000_000.0);
     }
 
-    private static ErrorView errorView(ProviderFailure f) {
+    static ErrorView errorView(ProviderFailure f) {
         return new ErrorView(
                 TraceRecorder.failureKind(f.kind()),
                 f.httpStatus().isPresent() ? Optional.of(f.httpStatus().getAsInt()) : Optional.empty(),

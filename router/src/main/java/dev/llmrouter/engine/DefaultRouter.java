@@ -1,10 +1,16 @@
 package dev.llmrouter.engine;
 
 import dev.llmrouter.catalog.Catalog;
+import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.classify.Classifier;
 import dev.llmrouter.gate.AnswerGate;
+import dev.llmrouter.gate.GateScore;
 import dev.llmrouter.policy.Policy;
+import dev.llmrouter.policy.Route;
+import dev.llmrouter.provider.Completion;
+import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.ProviderClient;
+import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.provider.StreamSink;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.TokenEstimate;
@@ -23,6 +29,7 @@ final class DefaultRouter implements Router {
     private final RouterClock clock;
     private final Supplier<String> traceIds;
     private final Cooldowns cooldowns;
+    private final Exploration exploration;
     private final Planner planner;
 
     DefaultRouter(
@@ -33,9 +40,11 @@ final class DefaultRouter implements Router {
             Map<String, ProviderClient> providers,
             RouterClock clock,
             Supplier<String> traceIds,
-            Cooldowns cooldowns) {
+            Cooldowns cooldowns,
+            Exploration exploration) {
         this.catalog = catalog;
         this.cooldowns = cooldowns;
+        this.exploration = exploration;
         this.policy = policy;
         this.classifier = classifier;
         this.gate = gate;
@@ -48,14 +57,23 @@ final class DefaultRouter implements Router {
     @Override
     public Router withPolicy(Policy newPolicy) {
         Router.Builder.checkIntents(newPolicy, classifier);
-        return new DefaultRouter(catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns);
+        return new DefaultRouter(
+                catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns, exploration);
     }
 
     @Override
     public Router withModels(DecisionModels models) {
         Router.Builder.checkIntents(policy, models.classifier());
         return new DefaultRouter(
-                catalog, policy, models.classifier(), models.gate(), providers, clock, traceIds, cooldowns);
+                catalog,
+                policy,
+                models.classifier(),
+                models.gate(),
+                providers,
+                clock,
+                traceIds,
+                cooldowns,
+                exploration);
     }
 
     @Override
@@ -85,8 +103,7 @@ final class DefaultRouter implements Router {
         int promptTokens = TokenEstimate.promptTokens(request);
         TraceRecorder trace = recorder(request, promptTokens, traceId);
         return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
-            case Planner.Ready ready ->
-                new AttemptChain(ready.plan(), trace, catalog, providers, gate, clock, cooldowns, sink).run();
+            case Planner.Ready ready -> run(ready.plan(), trace, sink, traceId);
             case Planner.Refused refused ->
                 new RouteResult.Refused(
                         refused.reasons(),
@@ -95,6 +112,92 @@ final class DefaultRouter implements Router {
                                 Optional.empty(),
                                 Optional.of(describe(refused))));
         };
+    }
+
+    /**
+     * Runs the plan's chain; on an exploring route, records what exploration did, and in serve mode starts the
+     * chain at the explored model instead (its cost counted against the route's exploration cap).
+     */
+    private RouteResult run(Plan plan, TraceRecorder trace, StreamSink sink, String traceId) {
+        Optional<Exploration.Choice> choice = exploration.choose(plan, traceId, cooldowns, clock.now());
+        choice.ifPresent(c -> trace.exploration(c.view()));
+        boolean serve = plan.route().explore().mode() == Route.Explore.Mode.SERVE
+                && choice.flatMap(Exploration.Choice::model).isPresent();
+        Plan started = serve
+                ? new Plan(
+                        plan.request(),
+                        plan.route(),
+                        plan.classification(),
+                        plan.promptTokens(),
+                        plan.ladder(),
+                        choice.get().model().get())
+                : plan;
+        RouteResult result = new AttemptChain(started, trace, catalog, providers, gate, clock, cooldowns, sink).run();
+        if (serve) {
+            exploration.spend(plan.route().name(), result.trace().totalCostUsd(), clock.now());
+        }
+        return result;
+    }
+
+    @Override
+    public Optional<ExploredAnswer> explore(ChatRequest request, DecisionTrace routed) {
+        Optional<DecisionTrace.ExplorationView> view = routed.exploration();
+        Optional<Route> route = routed.route().flatMap(name -> policy.routes().stream()
+                .filter(r -> r.name().equals(name))
+                .findFirst());
+        Optional<ModelSpec> model =
+                view.flatMap(DecisionTrace.ExplorationView::model).flatMap(catalog::model);
+        if (view.isEmpty()
+                || !view.get().mode().equals("shadow")
+                || route.isEmpty()
+                || model.isEmpty()
+                || view.get().propensity().isEmpty()) {
+            return Optional.empty();
+        }
+        Mutator.Mutated mutated = Mutator.apply(request.withStream(false), route.get(), model.get());
+        ProviderCall call = new ProviderCall(
+                model.get().upstreamId(),
+                mutated.request(),
+                catalog.providerOf(model.get()).timeouts());
+        long started = clock.nanoTime();
+        Completion answer;
+        try {
+            answer = providers.get(model.get().provider()).complete(call);
+        } catch (ProviderFailure failure) {
+            return Optional.of(new ExploredAnswer(
+                    routed.traceId(),
+                    route.get().name(),
+                    model.get().id(),
+                    view.get().propensity().get(),
+                    TraceRecorder.round((clock.nanoTime() - started) / 1e6),
+                    0,
+                    0,
+                    0,
+                    Optional.empty(),
+                    Optional.of(AttemptChain.errorView(failure))));
+        }
+        double latency = TraceRecorder.round((clock.nanoTime() - started) / 1e6);
+        double cost = TraceRecorder.round(
+                model.get().costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
+        exploration.spend(route.get().name(), cost, clock.now());
+        GateScore score = gate.score(mutated.request(), classifier.classify(request), answer);
+        double threshold = route.get().cascade().gateThreshold();
+        DecisionTrace.GateView gated = new DecisionTrace.GateView(
+                TraceRecorder.round(score.score()),
+                threshold,
+                score.score() >= threshold ? DecisionTrace.Verdict.ACCEPT : DecisionTrace.Verdict.ESCALATE,
+                score.reasons());
+        return Optional.of(new ExploredAnswer(
+                routed.traceId(),
+                route.get().name(),
+                model.get().id(),
+                view.get().propensity().get(),
+                latency,
+                answer.usage().inputTokens(),
+                answer.usage().outputTokens(),
+                cost,
+                Optional.of(gated),
+                Optional.empty()));
     }
 
     private TraceRecorder recorder(ChatRequest request, int promptTokens, String traceId) {

@@ -13,6 +13,7 @@ import dev.llmrouter.trace.DecisionTrace;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -72,6 +73,14 @@ public interface Router {
      * checks.
      */
     Router withModels(DecisionModels models);
+
+    /**
+     * For a request routed on a route that explores in shadow mode and drew a model to explore
+     * ({@code routed.exploration()}), calls that model with the request (whole, not streamed) and gates its
+     * answer; the caller was already served by the routed chain. Empty for every other request. Its cost counts
+     * against the route's exploration cap. Call it after the caller has its answer.
+     */
+    Optional<ExploredAnswer> explore(ChatRequest request, DecisionTrace routed);
 
     static Builder builder() {
         return new Builder();
@@ -149,7 +158,15 @@ public interface Router {
             }
             checkIntents(policy, classifier);
             return new DefaultRouter(
-                    catalog, policy, classifier, gate, Map.copyOf(providers), clock, traceIds, new Cooldowns());
+                    catalog,
+                    policy,
+                    classifier,
+                    gate,
+                    Map.copyOf(providers),
+                    clock,
+                    traceIds,
+                    new Cooldowns(),
+                    new Exploration());
         }
 
         static void checkIntents(Policy policy, Classifier classifier) {

@@ -40,6 +40,7 @@ final class TraceRecorder {
     private final List<AttemptView> attempts = new ArrayList<>();
     private final List<CooldownView> cooldowns = new ArrayList<>();
     private final List<String> escalations = new ArrayList<>();
+    private Optional<DecisionTrace.ExplorationView> exploration = Optional.empty();
 
     TraceRecorder(
             String traceId,
@@ -198,7 +199,12 @@ final class TraceRecorder {
                 !escalations.isEmpty(),
                 escalations,
                 outcome,
-                error);
+                error,
+                exploration);
+    }
+
+    void exploration(DecisionTrace.ExplorationView view) {
+        exploration = Optional.of(view);
     }
 
     /** Rounds to 9 significant decimals so traces are stable and readable. */

@@ -25,7 +25,7 @@ public final class PolicyLoader {
     private static final Set<String> TOP =
             Set.of("id", "version", "description", "risk_classes", "default_risk_class", "defaults", "routes");
     private static final Set<String> VERBS =
-            Set.of("filter", "rank", "select", "mutate", "fallback", "cascade", "watch");
+            Set.of("filter", "rank", "select", "mutate", "fallback", "cascade", "watch", "explore");
     private static final Set<String> ROUTE_FIELDS = union(VERBS, Set.of("name", "description", "match"));
     private static final Set<String> RISK_CLASS = Set.of("description", "allowed_models", "regions");
 

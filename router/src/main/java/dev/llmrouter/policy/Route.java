@@ -20,7 +20,8 @@ public record Route(
         Mutate mutate,
         Fallback fallback,
         Cascade cascade,
-        Watch watch) {
+        Watch watch,
+        Explore explore) {
 
     /**
      * When a route applies. Every condition given must hold; an empty condition holds for all requests.
@@ -229,6 +230,32 @@ public record Route(
      * @param window how far back the rates look
      * @param minRequests requests in a window below which its rates are noise and no alert fires
      */
+    /**
+     * Exploration: a share of the route's requests (chosen by a hash of the trace id) also goes to a model of
+     * another tier, drawn at random among the route's allowed models, cheaper as well as stronger than the one
+     * routed: without it the trace log never shows how a cheap model does on what the router sends up, nor a
+     * strong one on what it keeps down, and a model retrained on the log learns the router's own choices.
+     *
+     * @param share the share of requests explored (0: off)
+     * @param mode {@code shadow}: the caller gets the routed answer and the explored model's is only gated and
+     *     logged; {@code serve}: the explored model starts the request instead (its answer is gated and may
+     *     escalate as usual)
+     * @param maxCostPerHour the most the explored calls of this route may cost in any hour (USD); past it the
+     *     route stops exploring until the hour's spend falls below; empty: no cap
+     */
+    public record Explore(double share, Mode mode, OptionalDouble maxCostPerHour) {
+        public static final Explore OFF = new Explore(0, Mode.SHADOW, OptionalDouble.empty());
+
+        public boolean enabled() {
+            return share > 0;
+        }
+
+        public enum Mode {
+            SHADOW,
+            SERVE
+        }
+    }
+
     public record Watch(
             double escalationFloor,
             double escalationCeiling,

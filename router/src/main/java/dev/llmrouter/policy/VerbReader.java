@@ -26,6 +26,7 @@ final class VerbReader {
     private Optional<Route.Fallback> fallback = Optional.empty();
     private Optional<Route.Cascade> cascade = Optional.empty();
     private Optional<Route.Watch> watch = Optional.empty();
+    private Optional<Route.Explore> explore = Optional.empty();
 
     VerbReader(PolicyLoader.References refs, Optional<VerbReader> defaults) {
         this.refs = refs;
@@ -40,6 +41,7 @@ final class VerbReader {
         fallback = node.field("fallback").filter(ConfigNode::expectObject).map(this::fallback);
         cascade = node.field("cascade").filter(ConfigNode::expectObject).map(this::cascade);
         watch = node.field("watch").filter(ConfigNode::expectObject).map(VerbReader::watch);
+        explore = node.field("explore").filter(ConfigNode::expectObject).map(VerbReader::explore);
     }
 
     Route route(String name, Route.Match match) {
@@ -52,7 +54,8 @@ final class VerbReader {
                 mutate.or(() -> defaults.flatMap(d -> d.mutate)).orElse(Route.Mutate.DEFAULT),
                 fallback.or(() -> defaults.flatMap(d -> d.fallback)).orElse(Route.Fallback.DEFAULT),
                 cascade.or(() -> defaults.flatMap(d -> d.cascade)).orElse(Route.Cascade.DEFAULT),
-                watch.or(() -> defaults.flatMap(d -> d.watch)).orElse(Route.Watch.DEFAULT));
+                watch.or(() -> defaults.flatMap(d -> d.watch)).orElse(Route.Watch.DEFAULT),
+                explore.or(() -> defaults.flatMap(d -> d.explore)).orElse(Route.Explore.OFF));
     }
 
     private Route.Filter filter(ConfigNode node) {
@@ -240,6 +243,20 @@ final class VerbReader {
                 node.number("provider_share", 0, 1),
                 window,
                 node.integer("min_requests", 1, 1_000_000).orElse(d.minRequests()));
+    }
+
+    private static Route.Explore explore(ConfigNode node) {
+        node.allowOnly(Set.of("share", "mode", "max_cost_per_hour"));
+        OptionalDouble share = node.number("share", 0, 0.5);
+        if (node.field("share").isEmpty()) {
+            node.problems().add(node.path() + ".share", "required: the share of requests explored, e.g. 0.02");
+        }
+        OptionalDouble cap = node.number("max_cost_per_hour", 0, 1_000_000);
+        return new Route.Explore(
+                share.orElse(0),
+                choice(node, "mode", "exploration mode", Route.Explore.Mode.class)
+                        .orElse(Route.Explore.Mode.SHADOW),
+                cap);
     }
 
     /** A field naming one constant of {@code type} in lower case; anything else is a problem at its path. */

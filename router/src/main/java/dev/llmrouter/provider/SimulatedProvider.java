@@ -23,10 +23,19 @@ public final class SimulatedProvider implements ProviderClient {
      * @param latency how long each call takes
      * @param errorRate share of (model, prompt) pairs that fail with 503
      * @param qualityByTier share of (model, prompt) pairs answered in full, by the model's tier
+     * @param difficulty how much whether a model answers a prompt in full depends on the prompt's own
+     *     difficulty, which every model shares, rather than on the pair alone: 0, each (model, prompt) is drawn
+     *     on its own; towards 1, a prompt one model fails the others fail too, cheap models more often (as on
+     *     real traffic, where what a strong model is asked after a cheap one failed is harder than average)
      */
-    public record Settings(Duration latency, double errorRate, Map<Integer, Double> qualityByTier) {
+    public record Settings(Duration latency, double errorRate, Map<Integer, Double> qualityByTier, double difficulty) {
         public static final Settings DEFAULT =
-                new Settings(Duration.ofMillis(20), 0.02, Map.of(1, 0.6, 2, 0.8, 3, 0.95));
+                new Settings(Duration.ofMillis(20), 0.02, Map.of(1, 0.6, 2, 0.8, 3, 0.95), 0);
+
+        /** Settings without shared difficulty. */
+        public Settings(Duration latency, double errorRate, Map<Integer, Double> qualityByTier) {
+            this(latency, errorRate, qualityByTier, 0);
+        }
 
         public Settings {
             Objects.requireNonNull(latency, "latency");
@@ -35,6 +44,9 @@ public final class SimulatedProvider implements ProviderClient {
             }
             if (errorRate < 0 || errorRate > 1) {
                 throw new IllegalArgumentException("simulated error_rate must be between 0 and 1, got " + errorRate);
+            }
+            if (difficulty < 0 || difficulty > 1) {
+                throw new IllegalArgumentException("simulated difficulty must be between 0 and 1, got " + difficulty);
             }
             qualityByTier = Map.copyOf(qualityByTier);
             qualityByTier.forEach((tier, q) -> {
@@ -78,7 +90,8 @@ public final class SimulatedProvider implements ProviderClient {
                     Optional.empty());
         }
         double quality = settings.qualityByTier().getOrDefault(tierOf.getOrDefault(call.upstreamModel(), 1), 0.8);
-        boolean full = share(h >>> 20) < quality;
+        double draw = (1 - settings.difficulty()) * share(h >>> 20) + settings.difficulty() * share(hash(prompt));
+        boolean full = draw < quality;
         String excerpt = prompt.length() > 60 ? prompt.substring(0, 60) + "..." : prompt;
         String text = "Simulated answer from " + call.upstreamModel() + " to \"" + excerpt.replace('\n', ' ') + "\": "
                 + (full ? "here is a complete, confident answer." : "here is the start of an answer that");

@@ -35,7 +35,8 @@ public record DecisionTrace(
         boolean escalated,
         List<String> escalationReasons,
         Outcome outcome,
-        Optional<String> error) {
+        Optional<String> error,
+        Optional<ExplorationView> exploration) {
 
     public static final int SCHEMA = 1;
 
@@ -71,8 +72,30 @@ public record DecisionTrace(
                 escalated,
                 escalationReasons,
                 newOutcome,
-                newError);
+                newError,
+                exploration);
     }
+
+    /**
+     * A route that explores ({@code explore} in the policy) records on each of its requests what exploration
+     * did, so the log's outcomes can be weighted by how likely each model was to be called.
+     *
+     * @param mode {@code shadow} or {@code serve}
+     * @param share the route's share of requests explored
+     * @param candidates the models of other tiers one of which an explored request calls (uniformly)
+     * @param model the model explored on this request; absent when it was not explored
+     * @param propensity the probability that {@code model} was called for exploration on this request:
+     *     {@code share / candidates} (absent when not explored)
+     * @param skipped why a request drawn for exploration was not explored ({@code no_other_tier},
+     *     {@code cost_cap})
+     */
+    public record ExplorationView(
+            String mode,
+            double share,
+            int candidates,
+            Optional<String> model,
+            Optional<Double> propensity,
+            Optional<String> skipped) {}
 
     /** How the request ended. */
     public enum Outcome {

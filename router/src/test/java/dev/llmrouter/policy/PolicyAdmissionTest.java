@@ -95,7 +95,7 @@ class PolicyAdmissionTest {
                 bad(
                         "unknown verb in a route",
                         routed("sort: cheapest"),
-                        "routes[0].sort: unknown field (known: cascade, description, fallback, filter, match, mutate,"
+                        "routes[0].sort: unknown field (known: cascade, description, explore, fallback, filter, match, mutate,"
                                 + " name, rank, select, watch)"),
                 bad(
                         "route field under defaults",
@@ -106,7 +106,7 @@ class PolicyAdmissionTest {
                         routes:
                           - name: default
                         """,
-                        "defaults.match: unknown field (known: cascade, fallback, filter, mutate, rank, select, watch)"),
+                        "defaults.match: unknown field (known: cascade, explore, fallback, filter, mutate, rank, select, watch)"),
                 bad(
                         "unknown field in a risk class",
                         """

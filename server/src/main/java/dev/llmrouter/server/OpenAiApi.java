@@ -36,6 +36,8 @@ import java.util.Optional;
  * model, which the matching route's filters still judge.
  */
 final class OpenAiApi implements HttpService {
+    private static final System.Logger LOG = System.getLogger(OpenAiApi.class.getName());
+
     static final String ALIAS = "router";
 
     private final java.util.function.Supplier<Engine> engine;
@@ -186,6 +188,27 @@ final class OpenAiApi implements HttpService {
         recent.served(trace.traceId(), trace.route().orElse("none"), model);
         DecisionTrace logged = trace;
         log.ifPresent(l -> l.trace(logged, request.lastUserText()));
+        boolean shadow = logged.exploration()
+                .filter(e -> e.mode().equals("shadow") && e.model().isPresent())
+                .isPresent();
+        if (shadow && logged.servedBy().isPresent()) {
+            // after the caller has its answer, on its own thread: the explored model never delays a request
+            Thread.ofVirtual().name("explore-" + logged.traceId()).start(() -> explore(request, logged));
+        }
+    }
+
+    /** Calls the model a shadow exploration drew, gates its answer, and logs and counts what it did. */
+    private void explore(ChatRequest request, DecisionTrace routed) {
+        try (Engine.Lease lease = engine.get().lease()) {
+            lease.router().explore(request, routed).ifPresent(answer -> {
+                metrics.explored(answer);
+                log.ifPresent(l -> l.exploration(answer));
+            });
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the shadow exploration of " + routed.traceId() + " failed: " + e.getMessage());
+        }
     }
 
     private void explain(ServerRequest req, ServerResponse res) {

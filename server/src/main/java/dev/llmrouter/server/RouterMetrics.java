@@ -168,6 +168,7 @@ final class RouterMetrics {
                 .register(registry)
                 .increment());
         trace.classification().ifPresent(c -> familiarity(c, common, route));
+        trace.exploration().ifPresent(e -> explorations(e, trace, route));
         double upstreamMs = attempts(trace, common, route);
         long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
         Timer.builder("llm.router.decision")
@@ -178,6 +179,56 @@ final class RouterMetrics {
                 .register(registry)
                 .record(Duration.ofNanos(decisionNanos));
         windows.add(trace, clock.instant(), provider, OptionalLong.of(decisionNanos));
+    }
+
+    /**
+     * A request of an exploring route drawn for exploration: explored (in serve mode, its whole cost is
+     * exploration's; a shadow call's cost is counted when it is made, by {@link #explored}) or skipped, and why.
+     */
+    private void explorations(DecisionTrace.ExplorationView e, DecisionTrace trace, String route) {
+        if (e.model().isEmpty() && e.skipped().isEmpty()) {
+            return;
+        }
+        Counter.builder("llm.router.explorations")
+                .description("Requests drawn for exploration, by route, mode and result (explored, or the reason it"
+                        + " was skipped: no_other_tier, cost_cap)")
+                .tags(
+                        "route",
+                        route,
+                        "mode",
+                        e.mode(),
+                        "result",
+                        e.model().isPresent() ? "explored" : e.skipped().get())
+                .register(registry)
+                .increment();
+        if (e.model().isPresent() && e.mode().equals("serve")) {
+            explorationCost(route, e.model().get(), trace.totalCostUsd());
+        }
+    }
+
+    /** A shadow exploration's call: its cost, and the gate's verdict on its answer (or its error). */
+    void explored(dev.llmrouter.engine.ExploredAnswer a) {
+        explorationCost(a.route(), a.model(), a.costUsd());
+        Counter.builder("llm.router.exploration.verdicts")
+                .description("Shadow explorations by route, explored model and the gate's verdict on its answer"
+                        + " (accept, escalate) or error")
+                .tags(
+                        "route",
+                        a.route(),
+                        "model",
+                        a.model(),
+                        "verdict",
+                        a.gate().map(g -> g.verdict().key()).orElse("error"))
+                .register(registry)
+                .increment();
+    }
+
+    private void explorationCost(String route, String model, double usd) {
+        Counter.builder("llm.router.exploration.cost.usd")
+                .description("What exploration cost, by route and explored model (USD)")
+                .tags("route", route, "model", model)
+                .register(registry)
+                .increment(usd);
     }
 
     /** How familiar the request was to the learned classifier, and whether that started it higher. */

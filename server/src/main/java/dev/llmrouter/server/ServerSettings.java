@@ -125,7 +125,7 @@ record ServerSettings(
             "router.trace",
             Set.of("dir", "prompts", "prompt_salt", "max_file_bytes", "max_total_bytes", "max_age"),
             "router.simulated",
-            Set.of("latency_ms", "error_rate", "quality"));
+            Set.of("latency_ms", "error_rate", "quality", "difficulty"));
 
     ServerSettings {
         allowedHosts = List.copyOf(allowedHosts);
@@ -246,7 +246,11 @@ record ServerSettings(
             }
         }
         try {
-            return new SimulatedProvider.Settings(Duration.ofMillis(latency), errorRate, quality);
+            return new SimulatedProvider.Settings(
+                    Duration.ofMillis(latency),
+                    errorRate,
+                    quality,
+                    node.get("difficulty").asDouble().orElse(d.difficulty()));
         } catch (IllegalArgumentException e) {
             errors.add("router.simulated: " + e.getMessage());
             return d;

@@ -127,6 +127,38 @@ final class TraceLog implements AutoCloseable {
         append(line.toString());
     }
 
+    /**
+     * Appends what a shadow exploration's model did on a routed request: {@code "type": "exploration"}, the
+     * trace id, route, model, its propensity, tokens, cost, and the gate's verdict on its answer or its error
+     * (never the answer).
+     */
+    void exploration(dev.llmrouter.engine.ExploredAnswer a) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("type", "exploration");
+        line.put("at", clock.instant().toString());
+        line.put("trace_id", a.traceId());
+        line.put("route", a.route());
+        line.put("model", a.model());
+        line.put("propensity", a.propensity());
+        line.put("latency_ms", a.latencyMs());
+        line.put("input_tokens", a.inputTokens());
+        line.put("output_tokens", a.outputTokens());
+        line.put("cost_usd", a.costUsd());
+        a.gate().ifPresent(g -> {
+            ObjectNode gate = line.putObject("gate");
+            gate.put("score", g.score());
+            gate.put("threshold", g.threshold());
+            gate.put("verdict", g.verdict().key());
+            g.reasons().forEach(gate.putArray("reasons")::add);
+        });
+        a.error().ifPresent(e -> {
+            ObjectNode error = line.putObject("error");
+            error.put("kind", e.kind().key());
+            error.put("message", e.message());
+        });
+        append(line.toString());
+    }
+
     /** Appends an admin change (its fields beside {@code "type": "audit"} and {@code "at"}). */
     void audit(ObjectNode record) {
         ObjectNode line = Json.MAPPER.createObjectNode();
