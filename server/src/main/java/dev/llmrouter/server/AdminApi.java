@@ -28,7 +28,11 @@ import java.util.function.Supplier;
  * {@code {"path": "<bundle folder on the router's disk>"}}: loads the bundle, admits it (its files against
  * their cards, its intents against the policy in force, its tiers against the one in force) and swaps it in
  * for the requests that start after; a refused one answers 422 with every reason. {@code GET /admin/history}:
- * every policy and classifier that went live, oldest first (with {@code router.state_dir}).
+ * every policy and classifier that went live, oldest first (with {@code router.state_dir}). {@code PUT
+ * /admin/candidate} with {@code {"bundle"?: "<folder>", "policy"?: <document or YAML text>, "share"?: 0..1}}
+ * starts a shadow candidate ({@link Shadow}: it decides a share of the requests beside the live router,
+ * calling no model), admitted as a live change would be; {@code GET} reads what it found, {@code DELETE} stops
+ * it.
  *
  * <p>Admin needs an admin key ({@code router.admin_keys}) when any is set; a router API key is refused with
  * 403, an unknown one with 401. Without admin keys the management socket must be on loopback (the settings
@@ -70,7 +74,10 @@ final class AdminApi implements HttpService {
                 .put("/policy", this::put)
                 .get("/classifier", this::getClassifier)
                 .put("/classifier", this::putClassifier)
-                .get("/history", this::history);
+                .get("/history", this::history)
+                .put("/candidate", this::putCandidate)
+                .get("/candidate", this::getCandidate)
+                .delete("/candidate", this::deleteCandidate);
     }
 
     private void check(ServerRequest req) {
@@ -244,6 +251,119 @@ final class AdminApi implements HttpService {
         audit("classifier_replace", by, change, "accepted", List.of());
         metrics.classifierInUse(info.id());
         OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(accepted)));
+    }
+
+    private void putCandidate(ServerRequest req, ServerResponse res) {
+        String by = Gatekeeper.fingerprint(req);
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        try {
+            check(req);
+        } catch (ApiError denied) {
+            audit("candidate_start", by, change, "denied", List.of(denied.getMessage()));
+            throw denied;
+        }
+        Gatekeeper.mediaType(req, Set.of("application/json"));
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(admins.body(req));
+        } catch (java.io.IOException e) {
+            body = null;
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        if (body == null || !body.isObject()) {
+            problems.add("send a JSON object: {\"bundle\"?: \"<folder>\", \"policy\"?: <document>, \"share\"?: 1}");
+        }
+        Optional<Path> bundle = Optional.empty();
+        Optional<JsonNode> policy = Optional.empty();
+        double share = 1;
+        if (problems.isEmpty()) {
+            JsonNode b = body.path("bundle");
+            JsonNode p = body.path("policy");
+            JsonNode s = body.path("share");
+            if (!b.isMissingNode() && !(b.isTextual() && !b.asText().isBlank())) {
+                problems.add("bundle: expected the path of a bundle folder on the router's disk");
+            } else if (b.isTextual()) {
+                bundle = Optional.of(Path.of(b.asText()));
+            }
+            if (p.isTextual()) {
+                try {
+                    policy = Optional.of(Documents.parse(p.asText(), "policy"));
+                } catch (InvalidConfigException e) {
+                    problems.addAll(e.errors());
+                }
+            } else if (p.isObject()) {
+                policy = Optional.of(p);
+            } else if (!p.isMissingNode()) {
+                problems.add("policy: expected a policy document (an object, or YAML text)");
+            }
+            if (!s.isMissingNode() && !(s.isNumber() && s.asDouble() > 0 && s.asDouble() <= 1)) {
+                problems.add("share: expected a number above 0 and at most 1, got " + s);
+            } else if (s.isNumber()) {
+                share = s.asDouble();
+            }
+            if (bundle.isEmpty() && policy.isEmpty()) {
+                problems.add("name a candidate: a bundle, a policy, or both");
+            }
+        }
+        bundle.ifPresent(b -> change.put("bundle", b.toString()));
+        if (!problems.isEmpty()) {
+            audit("candidate_start", by, change, "refused", problems);
+            throw new ApiError(
+                    400, "invalid_request_error", "candidate_invalid", "the candidate request is invalid", problems);
+        }
+        Shadow started;
+        try {
+            started = engine.get().startCandidate(policy, bundle, share);
+        } catch (InvalidConfigException e) {
+            audit("candidate_start", by, change, "refused", e.errors());
+            throw new ApiError(
+                    422, "invalid_request_error", "candidate_refused", "the candidate was refused", e.errors());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            audit("candidate_start", by, change, "refused", List.of(e.getMessage()));
+            throw new ApiError(
+                    422,
+                    "invalid_request_error",
+                    "candidate_refused",
+                    "the candidate was refused: " + e.getMessage(),
+                    List.of(e.getMessage()));
+        }
+        ObjectNode described = started.describe();
+        change.put("candidate", described.path("candidate").asText());
+        change.put("candidate_policy_hash", described.path("policy_hash").asText());
+        change.put(
+                "candidate_classifier_hash", described.path("classifier_hash").asText());
+        audit("candidate_start", by, change, "accepted", List.of());
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(described));
+    }
+
+    private void getCandidate(ServerRequest req, ServerResponse res) {
+        check(req);
+        OpenAiApi.send(
+                res,
+                200,
+                OpenAiApi.bytes(
+                        engine.get().candidate().<JsonNode>map(Shadow::describe).orElseGet(Shadow::none)));
+    }
+
+    private void deleteCandidate(ServerRequest req, ServerResponse res) {
+        String by = Gatekeeper.fingerprint(req);
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        try {
+            check(req);
+        } catch (ApiError denied) {
+            audit("candidate_stop", by, change, "denied", List.of(denied.getMessage()));
+            throw denied;
+        }
+        Optional<Shadow> stopped = engine.get().stopCandidate();
+        JsonNode found = stopped.<JsonNode>map(Shadow::describe).orElseGet(Shadow::none);
+        change.set("found", found);
+        audit(
+                "candidate_stop",
+                by,
+                change,
+                stopped.isPresent() ? "accepted" : "refused",
+                stopped.isPresent() ? List.of() : List.of("no candidate runs"));
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(found));
     }
 
     private void history(ServerRequest req, ServerResponse res) {

@@ -118,6 +118,7 @@ final class Engine {
     private final Path home;
     private final LongConsumer classified;
     private final AtomicReference<Live> live = new AtomicReference<>();
+    private final AtomicReference<Shadow> candidate = new AtomicReference<>();
 
     private Engine(
             Catalog catalog,
@@ -338,6 +339,68 @@ final class Engine {
         Classification c = classifier.classify(ChatRequest.ofPrompt("hello"));
         out.addAll(c.successByTier().keySet());
         return out;
+    }
+
+    /**
+     * Starts a candidate deciding {@code share} of the requests beside the live router (replacing any running
+     * one): the bundle in {@code folder} (else the live classifier) with {@code policyDocument} (else the policy
+     * in force), admitted as a live change would be. Throws the admission errors and changes nothing if refused.
+     */
+    synchronized Shadow startCandidate(Optional<JsonNode> policyDocument, Optional<Path> folder, double share) {
+        Live current = live.get();
+        if (folder.isPresent() && !Files.isDirectory(folder.get())) {
+            throw new IllegalArgumentException("no bundle folder at " + folder.get() + " on the router's disk");
+        }
+        Models models;
+        if (folder.isPresent()) {
+            models = load(folder.get().toString());
+        } else if (current.models().hold()) {
+            models = current.models(); // shared with the live router: held until the candidate stops
+        } else {
+            throw new IllegalStateException("the classifier in force was replaced meanwhile: try again");
+        }
+        try {
+            List<String> reasons = new ArrayList<>(folder.isPresent() ? missingTiers(current, models) : List.of());
+            Policy policy = null;
+            try {
+                policy = PolicyLoader.admit(
+                        policyDocument.orElse(current.document()),
+                        policyDocument.isPresent() ? "candidate policy" : "policy in force",
+                        catalog,
+                        models.models.classifier().intents());
+            } catch (InvalidConfigException e) {
+                reasons.addAll(e.errors());
+            }
+            if (!reasons.isEmpty()) {
+                throw new InvalidConfigException("candidate", reasons);
+            }
+            Shadow started = new Shadow(
+                    current.router().withModels(models.models).withPolicy(policy),
+                    models,
+                    folder,
+                    share,
+                    java.time.Instant.now());
+            stopCandidate();
+            candidate.set(started);
+            return started;
+        } catch (RuntimeException e) {
+            models.release();
+            throw e;
+        }
+    }
+
+    /** Stops the candidate, if one runs; returns it with what it found. */
+    synchronized Optional<Shadow> stopCandidate() {
+        Shadow stopped = candidate.getAndSet(null);
+        if (stopped != null) {
+            stopped.models().release();
+        }
+        return Optional.ofNullable(stopped);
+    }
+
+    /** The candidate deciding beside the live router, if one runs. */
+    Optional<Shadow> candidate() {
+        return Optional.ofNullable(candidate.get());
     }
 
     /** The policy and classifier in force, with their router. */

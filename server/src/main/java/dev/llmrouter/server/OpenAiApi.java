@@ -109,7 +109,7 @@ final class OpenAiApi implements HttpService {
             }
         } finally {
             // after the answer went out: a trace log that cannot be written never holds up or fails a request
-            finish(result, request, started, outcome);
+            finish(result, request, target, started, outcome);
         }
     }
 
@@ -131,7 +131,7 @@ final class OpenAiApi implements HttpService {
         } catch (ClientGone gone) {
             // it left after the answer was complete: counted as served, nothing else to do
         } finally {
-            finish(result, request, started, outcome);
+            finish(result, request, target, started, outcome);
         }
     }
 
@@ -172,7 +172,7 @@ final class OpenAiApi implements HttpService {
     }
 
     /** Metrics and the trace log for one routed request; never throws. */
-    private void finish(RouteResult result, ChatRequest request, long started, String outcome) {
+    private void finish(RouteResult result, ChatRequest request, Target target, long started, String outcome) {
         DecisionTrace trace = result.trace();
         if (outcome.equals(CLIENT_CLOSED) && trace.outcome() != DecisionTrace.Outcome.CLIENT_CLOSED) {
             trace = trace.withOutcome(
@@ -194,6 +194,35 @@ final class OpenAiApi implements HttpService {
         if (shadow && logged.servedBy().isPresent()) {
             // after the caller has its answer, on its own thread: the explored model never delays a request
             Thread.ofVirtual().name("explore-" + logged.traceId()).start(() -> explore(request, logged));
+        }
+        engine.get().candidate().filter(c -> c.sampled(logged.traceId())).ifPresent(c -> Thread.ofVirtual()
+                .name("shadow-" + logged.traceId())
+                .start(() -> shadow(c, request, target, logged)));
+    }
+
+    /**
+     * The candidate decides the request the live router served (no model is called) and the two decisions are
+     * compared, counted and logged.
+     */
+    private void shadow(Shadow candidate, ChatRequest request, Target target, DecisionTrace live) {
+        if (!candidate.models().hold()) {
+            return; // stopped meanwhile
+        }
+        try {
+            DecisionTrace decided = candidate.router().explain(request, target, live.traceId());
+            Optional<Shadow.Side> liveSide = Shadow.side(engine.get().router(), live);
+            Optional<Shadow.Side> shadowSide = Shadow.side(candidate.router(), decided);
+            if (liveSide.isPresent() && shadowSide.isPresent()) {
+                ObjectNode line = candidate.compare(live.traceId(), liveSide.get(), shadowSide.get());
+                metrics.shadowed(liveSide.get(), shadowSide.get());
+                log.ifPresent(l -> l.shadow(line));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the candidate could not decide " + live.traceId() + ": " + e.getMessage());
+        } finally {
+            candidate.models().release();
         }
     }
 

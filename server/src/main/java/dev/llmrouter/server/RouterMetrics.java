@@ -223,6 +223,37 @@ final class RouterMetrics {
                 .increment();
     }
 
+    /** A candidate's decision beside the live one: agreement, and each side's predicted success and cost. */
+    void shadowed(Shadow.Side live, Shadow.Side candidate) {
+        Counter.builder("llm.router.shadow.decisions")
+                .description("Requests a shadow candidate decided beside the live router, by the live route and whether"
+                        + " both chose the same start model")
+                .tags(
+                        "route",
+                        live.route(),
+                        "agree",
+                        Boolean.toString(live.start().equals(candidate.start())))
+                .register(registry)
+                .increment();
+        for (Shadow.Side side : new Shadow.Side[] {live, candidate}) {
+            String which = side == live ? "live" : "candidate";
+            Counter.builder("llm.router.shadow.predicted.cost.usd")
+                    .description("Predicted cost of the start model each side chose, by the live route and side"
+                            + " (divide by shadow decisions for the mean)")
+                    .tags("route", live.route(), "side", which)
+                    .register(registry)
+                    .increment(side.predictedCostUsd());
+            if (!Double.isNaN(side.predictedSuccess())) {
+                Counter.builder("llm.router.shadow.predicted.success")
+                        .description("Predicted success of the start model each side chose, summed, by the live route"
+                                + " and side")
+                        .tags("route", live.route(), "side", which)
+                        .register(registry)
+                        .increment(side.predictedSuccess());
+            }
+        }
+    }
+
     private void explorationCost(String route, String model, double usd) {
         Counter.builder("llm.router.exploration.cost.usd")
                 .description("What exploration cost, by route and explored model (USD)")

@@ -159,6 +159,15 @@ final class TraceLog implements AutoCloseable {
         append(line.toString());
     }
 
+    /** Appends a candidate's decision beside the live one ({@code "type": "shadow"}; see {@link Shadow}). */
+    void shadow(ObjectNode record) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("type", "shadow");
+        line.put("at", clock.instant().toString());
+        line.setAll(record);
+        append(line.toString());
+    }
+
     /** Appends an admin change (its fields beside {@code "type": "audit"} and {@code "at"}). */
     void audit(ObjectNode record) {
         ObjectNode line = Json.MAPPER.createObjectNode();
