@@ -43,6 +43,7 @@ final class AttemptChain {
     private final AnswerGate gate;
     private final RouterClock clock;
     private final Cooldowns cooldowns;
+    private final ThresholdControl thresholds;
     private final StreamSink client;
     private final boolean streaming;
     private final boolean cascade;
@@ -77,6 +78,7 @@ final class AttemptChain {
             AnswerGate gate,
             RouterClock clock,
             Cooldowns cooldowns,
+            ThresholdControl thresholds,
             StreamSink client) {
         this.plan = plan;
         this.route = plan.route();
@@ -86,6 +88,7 @@ final class AttemptChain {
         this.gate = gate;
         this.clock = clock;
         this.cooldowns = cooldowns;
+        this.thresholds = thresholds;
         this.client = client;
         this.streaming = plan.request().stream();
         this.cascade = route.cascade().enabled()
@@ -190,7 +193,7 @@ final class AttemptChain {
         cooldowns.success(model.id(), clock.now());
         double cost = TraceRecorder.round(
                 model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
-        Judged judged = judge(model, mutated.request(), answer, mayEscalate ? higher : Optional.empty());
+        Judged judged = judge(model, role, mutated.request(), answer, mayEscalate ? higher : Optional.empty());
         trace.answeredAttempt(
                 model.id(),
                 role,
@@ -244,12 +247,16 @@ final class AttemptChain {
      * Under a cascade, the gate judges the answer: accepted, escalated to {@code higher} (present only when
      * an escalation may be made), or final. Without one the answer is accepted unjudged.
      */
-    private Judged judge(ModelSpec model, ChatRequest request, Completion answer, Optional<ModelSpec> higher) {
+    private Judged judge(
+            ModelSpec model, Role role, ChatRequest request, Completion answer, Optional<ModelSpec> higher) {
         if (!cascade) {
             return new Judged(Optional.empty(), new Accepted(answer, model));
         }
         GateScore score = gate.score(request, plan.classification(), answer);
-        double threshold = route.cascade().gateThreshold();
+        double threshold = thresholds.threshold(route);
+        if (role == Role.START && higher.isPresent()) {
+            thresholds.observe(route, score.score()); // the answers whose verdict decides the escalation rate
+        }
         Verdict verdict =
                 score.score() >= threshold ? Verdict.ACCEPT : higher.isPresent() ? Verdict.ESCALATE : Verdict.FINAL;
         Optional<GateView> view =

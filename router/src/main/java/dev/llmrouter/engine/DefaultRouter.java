@@ -30,6 +30,7 @@ final class DefaultRouter implements Router {
     private final Supplier<String> traceIds;
     private final Cooldowns cooldowns;
     private final Exploration exploration;
+    private final ThresholdControl thresholds;
     private final Planner planner;
 
     DefaultRouter(
@@ -41,10 +42,12 @@ final class DefaultRouter implements Router {
             RouterClock clock,
             Supplier<String> traceIds,
             Cooldowns cooldowns,
-            Exploration exploration) {
+            Exploration exploration,
+            ThresholdControl thresholds) {
         this.catalog = catalog;
         this.cooldowns = cooldowns;
         this.exploration = exploration;
+        this.thresholds = thresholds;
         this.policy = policy;
         this.classifier = classifier;
         this.gate = gate;
@@ -58,7 +61,7 @@ final class DefaultRouter implements Router {
     public Router withPolicy(Policy newPolicy) {
         Router.Builder.checkIntents(newPolicy, classifier);
         return new DefaultRouter(
-                catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns, exploration);
+                catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns, exploration, thresholds);
     }
 
     @Override
@@ -73,7 +76,8 @@ final class DefaultRouter implements Router {
                 clock,
                 traceIds,
                 cooldowns,
-                exploration);
+                exploration,
+                thresholds);
     }
 
     @Override
@@ -132,7 +136,8 @@ final class DefaultRouter implements Router {
                         plan.ladder(),
                         choice.get().model().get())
                 : plan;
-        RouteResult result = new AttemptChain(started, trace, catalog, providers, gate, clock, cooldowns, sink).run();
+        RouteResult result =
+                new AttemptChain(started, trace, catalog, providers, gate, clock, cooldowns, thresholds, sink).run();
         if (serve) {
             exploration.spend(plan.route().name(), result.trace().totalCostUsd(), clock.now());
         }
@@ -181,7 +186,7 @@ final class DefaultRouter implements Router {
                 model.get().costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
         exploration.spend(route.get().name(), cost, clock.now());
         GateScore score = gate.score(mutated.request(), classifier.classify(request), answer);
-        double threshold = route.get().cascade().gateThreshold();
+        double threshold = thresholds.threshold(route.get());
         DecisionTrace.GateView gated = new DecisionTrace.GateView(
                 TraceRecorder.round(score.score()),
                 threshold,

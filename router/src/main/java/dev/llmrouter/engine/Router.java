@@ -166,7 +166,8 @@ public interface Router {
                     clock,
                     traceIds,
                     new Cooldowns(),
-                    new Exploration());
+                    new Exploration(),
+                    new ThresholdControl());
         }
 
         static void checkIntents(Policy policy, Classifier classifier) {

@@ -182,6 +182,8 @@ public record Route(
      * @param unfamiliarBelow a request whose familiarity (how much of it the learned classifier saw in
      *     training, 0 to 1) is below this starts one tier above the one the floor and gap chose, since the
      *     predicted success is least reliable there (0: off; the heuristic classifier gives no familiarity)
+     * @param hold when present, the gate threshold is not fixed: a controller moves it within bounds to hold
+     *     the share of escalating answers at a target ({@code target_escalation_rate})
      */
     public record Cascade(
             boolean enabled,
@@ -191,9 +193,40 @@ public record Route(
             int maxEscalations,
             Streaming streaming,
             OnEscalationFailure onEscalationFailure,
-            double unfamiliarBelow) {
+            double unfamiliarBelow,
+            Optional<Hold> hold) {
         public static final Cascade DEFAULT =
                 new Cascade(true, 0.7, 1.0, 0.5, 1, Streaming.BUFFER, OnEscalationFailure.SERVE, 0);
+
+        /** A cascade with a fixed gate threshold. */
+        public Cascade(
+                boolean enabled,
+                double qualityFloor,
+                double qualityGap,
+                double gateThreshold,
+                int maxEscalations,
+                Streaming streaming,
+                OnEscalationFailure onEscalationFailure,
+                double unfamiliarBelow) {
+            this(
+                    enabled,
+                    qualityFloor,
+                    qualityGap,
+                    gateThreshold,
+                    maxEscalations,
+                    streaming,
+                    onEscalationFailure,
+                    unfamiliarBelow,
+                    Optional.empty());
+        }
+
+        /**
+         * The escalation rate a route holds: the threshold in force is the {@code target} quantile of the gate
+         * scores of the route's last {@code window} answers that could escalate (so that share of them scores
+         * below it), never below {@code min} nor above {@code max}; until a quarter of the window (at least 20)
+         * has been seen, the cascade's {@code gate_threshold} (within the bounds).
+         */
+        public record Hold(double target, double min, double max, int window) {}
 
         public enum Streaming {
             /** Buffer the cheaper answers, release one only when the gate accepts it. */

@@ -182,7 +182,10 @@ final class VerbReader {
                 "max_escalations",
                 "streaming",
                 "on_escalation_failure",
-                "unfamiliar_below"));
+                "unfamiliar_below",
+                "target_escalation_rate",
+                "gate_threshold_bounds",
+                "control_window"));
         Route.Cascade d = Route.Cascade.DEFAULT;
         return new Route.Cascade(
                 node.bool("enabled").orElse(d.enabled()),
@@ -194,7 +197,51 @@ final class VerbReader {
                         .orElse(d.streaming()),
                 choice(node, "on_escalation_failure", "choice", Route.Cascade.OnEscalationFailure.class)
                         .orElse(d.onEscalationFailure()),
-                node.number("unfamiliar_below", 0, 1).orElse(d.unfamiliarBelow()));
+                node.number("unfamiliar_below", 0, 1).orElse(d.unfamiliarBelow()),
+                hold(node));
+    }
+
+    /** {@code target_escalation_rate} with {@code gate_threshold_bounds} (required) and {@code control_window}. */
+    private static Optional<Route.Cascade.Hold> hold(ConfigNode node) {
+        OptionalDouble target = node.number("target_escalation_rate", 0.01, 0.99);
+        Optional<ConfigNode> bounds = node.field("gate_threshold_bounds");
+        java.util.OptionalInt window = node.integer("control_window", 20, 1_000_000);
+        if (node.field("target_escalation_rate").isEmpty()) {
+            if (bounds.isPresent() || node.field("control_window").isPresent()) {
+                node.problems()
+                        .add(
+                                node.path() + ".target_escalation_rate",
+                                "required with gate_threshold_bounds"
+                                        + " and control_window: the share of answers the controller keeps escalating, e.g. 0.15");
+            }
+            return Optional.empty();
+        }
+        if (bounds.isEmpty()) {
+            node.problems()
+                    .add(
+                            node.path() + ".gate_threshold_bounds",
+                            "required with target_escalation_rate: the"
+                                    + " lowest and highest threshold the controller may set, e.g. [0.3, 0.8]");
+            return Optional.empty();
+        }
+        List<ConfigNode> pair = node.list("gate_threshold_bounds");
+        OptionalDouble low = pair.size() == 2 ? pair.get(0).asNumber(0, 1) : OptionalDouble.empty();
+        OptionalDouble high = pair.size() == 2 ? pair.get(1).asNumber(0, 1) : OptionalDouble.empty();
+        if (pair.size() != 2) {
+            bounds.get().error("expected [min, max], two thresholds between 0 and 1, e.g. [0.3, 0.8]");
+            return Optional.empty();
+        }
+        if (low.isEmpty() || high.isEmpty() || target.isEmpty()) {
+            return Optional.empty();
+        }
+        if (low.getAsDouble() > high.getAsDouble()) {
+            bounds.get()
+                    .error("the min " + ConfigNode.plain(low.getAsDouble()) + " is above the max "
+                            + ConfigNode.plain(high.getAsDouble()));
+            return Optional.empty();
+        }
+        return Optional.of(new Route.Cascade.Hold(
+                target.getAsDouble(), low.getAsDouble(), high.getAsDouble(), window.orElse(500)));
     }
 
     private static Route.Watch watch(ConfigNode node) {

@@ -110,6 +110,24 @@ final class RouterMetrics {
 
     private Gauge classifierGauge;
 
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> thresholds =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The gate threshold in force on a route, as its last gated request used it (a controller moves it). */
+    private void gateThreshold(String route, double threshold) {
+        thresholds
+                .computeIfAbsent(route, r -> {
+                    java.util.concurrent.atomic.AtomicLong bits = new java.util.concurrent.atomic.AtomicLong();
+                    Gauge.builder("llm.router.gate.threshold", bits, b -> Double.longBitsToDouble(b.get()))
+                            .description("The gate threshold in force on a route (moved by its"
+                                    + " target_escalation_rate controller, else the policy's)")
+                            .tags("route", r)
+                            .register(registry);
+                    return bits;
+                })
+                .set(Double.doubleToLongBits(threshold));
+    }
+
     /**
      * Records one routed request: its outcome, attempts, escalations, fallbacks, tokens, cost and timings.
      * {@code provider} is the served model's provider ("none" when no model served). The same request goes to
@@ -169,6 +187,10 @@ final class RouterMetrics {
                 .increment());
         trace.classification().ifPresent(c -> familiarity(c, common, route));
         trace.exploration().ifPresent(e -> explorations(e, trace, route));
+        trace.attempts().stream()
+                .flatMap(a -> a.gate().stream())
+                .findFirst()
+                .ifPresent(g -> gateThreshold(route, g.threshold()));
         double upstreamMs = attempts(trace, common, route);
         long decisionNanos = Math.max(0, totalNanos - (long) (upstreamMs * 1e6));
         Timer.builder("llm.router.decision")
