@@ -109,59 +109,76 @@ final class AdminApi implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         String by = Gatekeeper.fingerprint(req);
-        String before = engine.get().live().router().policy().hash();
-        try {
-            check(req);
-        } catch (ApiError denied) {
-            audit(by, before, Optional.empty(), "denied", List.of(denied.getMessage()));
-            throw denied;
-        }
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        change.put("old_policy_hash", engine.get().live().router().policy().hash());
+        checked(req, "policy_replace", by, change);
         Gatekeeper.mediaType(req, POLICY_TYPES);
         String text = new String(admins.body(req), StandardCharsets.UTF_8);
-        Engine.Live accepted;
-        try {
-            JsonNode parsed = Documents.parse(text, "policy");
-            accepted = engine.get().admit(parsed, by);
-        } catch (InvalidConfigException e) {
-            audit(by, before, Optional.empty(), "refused", e.errors());
-            throw new ApiError(
-                    422,
-                    "invalid_request_error",
-                    "policy_refused",
-                    "the policy was refused; the one in force is unchanged",
-                    e.errors());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            audit(by, before, Optional.empty(), "refused", List.of(e.getMessage()));
-            throw new ApiError(
-                    422,
-                    "invalid_request_error",
-                    "policy_refused",
-                    "the policy was refused; the one in force is unchanged: " + e.getMessage(),
-                    List.of());
-        } catch (UncheckedIOException e) {
-            audit(by, before, Optional.empty(), "not_stored", List.of(e.getMessage()));
-            throw new ApiError(
-                    500,
-                    "server_error",
-                    "policy_not_stored",
-                    "the policy was admitted but could not be kept, so the one in force is unchanged: "
-                            + e.getMessage(),
-                    List.of());
-        }
+        Engine.Live accepted = admitted("policy_replace", by, change, "policy", "the policy", () -> engine.get()
+                .admit(Documents.parse(text, "policy"), by));
         Policy policy = accepted.router().policy();
-        audit(by, before, Optional.of(policy), "accepted", List.of());
+        change.put("new_policy_hash", policy.hash());
+        change.put("new_policy_version", policy.version());
+        audit("policy_replace", by, change, "accepted", List.of());
         metrics.policyInForce(policy);
         OpenAiApi.send(res, 200, OpenAiApi.bytes(describe(policy, accepted.document())));
     }
 
-    private void audit(String by, String before, Optional<Policy> after, String result, List<String> errors) {
-        ObjectNode change = Json.MAPPER.createObjectNode();
-        change.put("old_policy_hash", before);
-        after.ifPresent(p -> {
-            change.put("new_policy_hash", p.hash());
-            change.put("new_policy_version", p.version());
-        });
-        audit("policy_replace", by, change, result, errors);
+    /** Checks the admin key; a request without one is audited as {@code action}, denied. */
+    private void checked(ServerRequest req, String action, String by, ObjectNode change) {
+        try {
+            check(req);
+        } catch (ApiError denied) {
+            audit(action, by, change, "denied", List.of(denied.getMessage()));
+            throw denied;
+        }
+    }
+
+    /** The request's JSON object body, or null when it is not one. */
+    private JsonNode jsonObject(ServerRequest req) {
+        Gatekeeper.mediaType(req, Set.of("application/json"));
+        try {
+            JsonNode body = Json.MAPPER.readTree(admins.body(req));
+            return body != null && body.isObject() ? body : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Runs an admission: a refusal is audited as {@code action} and answered 422 with every reason
+     * ({@code <name>_refused}); a change admitted but not kept in the state folder, 500
+     * ({@code <name>_not_stored}). Either way nothing in force changed.
+     */
+    private <T> T admitted(
+            String action, String by, ObjectNode change, String name, String what, Supplier<T> admission) {
+        try {
+            return admission.get();
+        } catch (InvalidConfigException e) {
+            audit(action, by, change, "refused", e.errors());
+            throw new ApiError(
+                    422,
+                    "invalid_request_error",
+                    name + "_refused",
+                    what + " was refused; what is in force is unchanged",
+                    e.errors());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            audit(action, by, change, "refused", List.of(e.getMessage()));
+            throw new ApiError(
+                    422,
+                    "invalid_request_error",
+                    name + "_refused",
+                    what + " was refused; what is in force is unchanged: " + e.getMessage(),
+                    List.of(e.getMessage()));
+        } catch (UncheckedIOException e) {
+            audit(action, by, change, "not_stored", List.of(e.getMessage()));
+            throw new ApiError(
+                    500,
+                    "server_error",
+                    name + "_not_stored",
+                    what + " was admitted but could not be kept, so what is in force is unchanged: " + e.getMessage(),
+                    List.of());
+        }
     }
 
     private void audit(String action, String by, ObjectNode change, String result, List<String> errors) {
@@ -187,22 +204,12 @@ final class AdminApi implements HttpService {
 
     private void putClassifier(ServerRequest req, ServerResponse res) {
         String by = Gatekeeper.fingerprint(req);
-        Engine.Live before = engine.get().live();
         ObjectNode change = Json.MAPPER.createObjectNode();
-        change.put("old_classifier_hash", before.router().classifier().info().hash());
-        try {
-            check(req);
-        } catch (ApiError denied) {
-            audit("classifier_replace", by, change, "denied", List.of(denied.getMessage()));
-            throw denied;
-        }
-        Gatekeeper.mediaType(req, Set.of("application/json"));
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(admins.body(req));
-        } catch (java.io.IOException e) {
-            body = null;
-        }
+        change.put(
+                "old_classifier_hash",
+                engine.get().live().router().classifier().info().hash());
+        checked(req, "classifier_replace", by, change);
+        JsonNode body = jsonObject(req);
         if (body == null
                 || !body.path("path").isTextual()
                 || body.path("path").asText().isBlank()) {
@@ -216,35 +223,8 @@ final class AdminApi implements HttpService {
         }
         Path folder = Path.of(body.path("path").asText());
         change.put("bundle", folder.toString());
-        Engine.Live accepted;
-        try {
-            accepted = engine.get().replaceClassifier(folder, by);
-        } catch (InvalidConfigException e) {
-            audit("classifier_replace", by, change, "refused", e.errors());
-            throw new ApiError(
-                    422,
-                    "invalid_request_error",
-                    "classifier_refused",
-                    "the bundle was refused; the classifier in force is unchanged",
-                    e.errors());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            audit("classifier_replace", by, change, "refused", List.of(e.getMessage()));
-            throw new ApiError(
-                    422,
-                    "invalid_request_error",
-                    "classifier_refused",
-                    "the bundle was refused; the classifier in force is unchanged: " + e.getMessage(),
-                    List.of(e.getMessage()));
-        } catch (UncheckedIOException e) {
-            audit("classifier_replace", by, change, "not_stored", List.of(e.getMessage()));
-            throw new ApiError(
-                    500,
-                    "server_error",
-                    "classifier_not_stored",
-                    "the bundle was admitted but could not be kept, so the classifier in force is unchanged: "
-                            + e.getMessage(),
-                    List.of());
-        }
+        Engine.Live accepted = admitted("classifier_replace", by, change, "classifier", "the bundle", () -> engine.get()
+                .replaceClassifier(folder, by));
         ClassifierInfo info = accepted.router().classifier().info();
         change.put("new_classifier_hash", info.hash());
         change.put("new_classifier_id", info.id());
@@ -256,21 +236,10 @@ final class AdminApi implements HttpService {
     private void putCandidate(ServerRequest req, ServerResponse res) {
         String by = Gatekeeper.fingerprint(req);
         ObjectNode change = Json.MAPPER.createObjectNode();
-        try {
-            check(req);
-        } catch (ApiError denied) {
-            audit("candidate_start", by, change, "denied", List.of(denied.getMessage()));
-            throw denied;
-        }
-        Gatekeeper.mediaType(req, Set.of("application/json"));
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(admins.body(req));
-        } catch (java.io.IOException e) {
-            body = null;
-        }
+        checked(req, "candidate_start", by, change);
+        JsonNode body = jsonObject(req);
         List<String> problems = new java.util.ArrayList<>();
-        if (body == null || !body.isObject()) {
+        if (body == null) {
             problems.add("send a JSON object: {\"bundle\"?: \"<folder>\", \"policy\"?: <document>, \"share\"?: 1}");
         }
         Optional<Path> bundle = Optional.empty();
@@ -311,22 +280,11 @@ final class AdminApi implements HttpService {
             throw new ApiError(
                     400, "invalid_request_error", "candidate_invalid", "the candidate request is invalid", problems);
         }
-        Shadow started;
-        try {
-            started = engine.get().startCandidate(policy, bundle, share);
-        } catch (InvalidConfigException e) {
-            audit("candidate_start", by, change, "refused", e.errors());
-            throw new ApiError(
-                    422, "invalid_request_error", "candidate_refused", "the candidate was refused", e.errors());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            audit("candidate_start", by, change, "refused", List.of(e.getMessage()));
-            throw new ApiError(
-                    422,
-                    "invalid_request_error",
-                    "candidate_refused",
-                    "the candidate was refused: " + e.getMessage(),
-                    List.of(e.getMessage()));
-        }
+        Optional<JsonNode> candidatePolicy = policy;
+        Optional<Path> candidateBundle = bundle;
+        double candidateShare = share;
+        Shadow started = admitted("candidate_start", by, change, "candidate", "the candidate", () -> engine.get()
+                .startCandidate(candidatePolicy, candidateBundle, candidateShare));
         ObjectNode described = started.describe();
         change.put("candidate", described.path("candidate").asText());
         change.put("candidate_policy_hash", described.path("policy_hash").asText());
@@ -348,12 +306,7 @@ final class AdminApi implements HttpService {
     private void deleteCandidate(ServerRequest req, ServerResponse res) {
         String by = Gatekeeper.fingerprint(req);
         ObjectNode change = Json.MAPPER.createObjectNode();
-        try {
-            check(req);
-        } catch (ApiError denied) {
-            audit("candidate_stop", by, change, "denied", List.of(denied.getMessage()));
-            throw denied;
-        }
+        checked(req, "candidate_stop", by, change);
         Optional<Shadow> stopped = engine.get().stopCandidate();
         JsonNode found = stopped.<JsonNode>map(Shadow::describe).orElseGet(Shadow::none);
         change.set("found", found);

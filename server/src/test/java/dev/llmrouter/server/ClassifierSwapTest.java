@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
-import dev.llmrouter.testing.LogFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -122,18 +121,7 @@ class ClassifierSwapTest {
     }
 
     List<JsonNode> audits() throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
-            for (Path f : files.sorted().toList()) {
-                for (String line : LogFiles.wholeLines(f)) {
-                    JsonNode node = Json.MAPPER.readTree(line);
-                    if (node.path("type").asText().equals("audit")) {
-                        out.add(node);
-                    }
-                }
-            }
-        }
-        return out;
+        return LogLines.of(dir.resolve("traces"), "audit");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.llmrouter.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.catalog.Catalog;
 import dev.llmrouter.catalog.CatalogLoader;
 import dev.llmrouter.catalog.ModelSpec;
@@ -11,8 +10,6 @@ import dev.llmrouter.evalsets.OffPolicy;
 import dev.llmrouter.provider.ProviderCall;
 import dev.llmrouter.provider.SimulatedProvider;
 import dev.llmrouter.request.ChatRequest;
-import dev.llmrouter.request.Json;
-import dev.llmrouter.testing.LogFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,23 +72,7 @@ class ExplorationLogTest {
             for (int i = 0; i < REQUESTS; i++) {
                 String prompt = "Question number " + i + ": what happens next in the story?";
                 prompts.add(prompt);
-                HttpResponse<String> res = HTTP.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER
-                                        .createObjectNode()
-                                        .put("model", "router")
-                                        .set(
-                                                "messages",
-                                                Json.MAPPER
-                                                        .createArrayNode()
-                                                        .add(Json.MAPPER
-                                                                .createObjectNode()
-                                                                .put("role", "user")
-                                                                .put("content", prompt)))
-                                        .toString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> res = LogLines.chat(server.port(), prompt);
                 assertEquals(200, res.statusCode(), res.body());
             }
             awaitExplorations();
@@ -141,20 +122,10 @@ class ExplorationLogTest {
     /** Waits until every explored request's shadow call is in the log (they run after the answer). */
     private void awaitExplorations() throws Exception {
         for (int tries = 0; tries < 200; tries++) {
-            long drawn = 0;
-            long logged = 0;
-            for (Path f : logs()) {
-                for (String line : LogFiles.wholeLines(f)) {
-                    JsonNode node = Json.MAPPER.readTree(line);
-                    if (node.path("type").asText().equals("trace")
-                            && node.path("trace").path("exploration").has("model")) {
-                        drawn++;
-                    }
-                    if (node.path("type").asText().equals("exploration")) {
-                        logged++;
-                    }
-                }
-            }
+            long drawn = LogLines.of(dir.resolve("traces"), "trace").stream()
+                    .filter(t -> t.path("trace").path("exploration").has("model"))
+                    .count();
+            long logged = LogLines.of(dir.resolve("traces"), "exploration").size();
             if (drawn > 0 && drawn == logged) {
                 return;
             }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrouter.request.Json;
-import dev.llmrouter.testing.LogFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,23 +83,7 @@ class ShadowTest {
         List<String> served = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             for (String prompt : PROMPTS) {
-                HttpResponse<String> res = HTTP.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER
-                                        .createObjectNode()
-                                        .put("model", "router")
-                                        .set(
-                                                "messages",
-                                                Json.MAPPER
-                                                        .createArrayNode()
-                                                        .add(Json.MAPPER
-                                                                .createObjectNode()
-                                                                .put("role", "user")
-                                                                .put("content", prompt + " (" + r + ")")))
-                                        .toString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> res = LogLines.chat(server.port(), prompt + " (" + r + ")");
                 assertEquals(200, res.statusCode(), res.body());
                 served.add(res.headers().firstValue("x-router-model").orElseThrow());
             }
@@ -122,18 +104,7 @@ class ShadowTest {
     }
 
     List<JsonNode> lines(String type) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir.resolve("traces"))) {
-            for (Path f : files.sorted().toList()) {
-                for (String line : LogFiles.wholeLines(f)) {
-                    JsonNode node = Json.MAPPER.readTree(line);
-                    if (node.path("type").asText().equals(type)) {
-                        out.add(node);
-                    }
-                }
-            }
-        }
-        return out;
+        return LogLines.of(dir.resolve("traces"), type);
     }
 
     @Test
