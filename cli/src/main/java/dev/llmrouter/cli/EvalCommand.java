@@ -161,9 +161,97 @@ final class EvalCommand implements Callable<Integer> {
         List<Path> logs = input.data.stream().filter(RecordLoader::traceLog).toList();
         if (!logs.isEmpty()) {
             offPolicy(stdout, OffPolicy.of(logs));
+            Path livePolicy = policy.orElseGet(() -> ConfigFiles.defaultFile("policy.yaml"));
+            candidate(stdout, logs, base, PolicyLoader.load(livePolicy, base, classifier.intents()), classifier, gate);
         }
         written.forEach(p -> stdout.println("wrote " + p));
         return 0;
+    }
+
+    /**
+     * The router this command evaluates (its classifier, with the policy of {@code --policy} or the shipped one,
+     * over the whole catalog) against the decisions the log records, both estimated off-policy on the logged
+     * requests that kept their prompt: quality by inverse propensity and doubly robust, with 95% intervals,
+     * and the predicted cost of the start model.
+     */
+    private static void candidate(
+            PrintWriter out, List<Path> logs, Catalog catalog, Policy policy, Classifier classifier, AnswerGate gate) {
+        List<dev.llmrouter.evalsets.TraceLogRecords.Logged> logged = OffPolicy.withPrompts(logs);
+        if (logged.isEmpty()) {
+            out.println("off-policy: no logged request kept its prompt (router.trace.prompts: full), so no router"
+                    + " can be compared on the log");
+            return;
+        }
+        dev.llmrouter.engine.Router.Builder builder = dev.llmrouter.engine.Router.builder()
+                .catalog(catalog)
+                .policy(policy)
+                .classifier(classifier)
+                .gate(gate);
+        catalog.providers().keySet().forEach(name -> builder.provider(name, new Undialled()));
+        dev.llmrouter.engine.Router router = builder.build();
+        OffPolicy.RouterEstimate live =
+                OffPolicy.of(logged, l -> decision(catalog, l.trace(), classifier, Optional.empty()));
+        OffPolicy.RouterEstimate candidate = OffPolicy.of(logged, l -> {
+            dev.llmrouter.request.ChatRequest request =
+                    dev.llmrouter.request.ChatRequest.ofPrompt(l.prompt().get());
+            return decision(catalog, router.explain(request), classifier, Optional.of(request));
+        });
+        out.println("off-policy: on the " + logged.size() + " logged requests that kept their prompt, the start model's"
+                + " success (inverse propensity; doubly robust with each router's own predictions) and predicted cost");
+        for (Map.Entry<String, OffPolicy.RouterEstimate> e : List.of(
+                Map.entry("as logged", live),
+                Map.entry(classifier.info().id() + " / " + policy.id() + " v" + policy.version(), candidate))) {
+            OffPolicy.RouterEstimate r = e.getValue();
+            out.printf(
+                    Locale.ROOT,
+                    "  %-40s IPS %.3f ± %.3f  DR %.3f ± %.3f  cost $%.6f a request  (%d decided, %d with a logged"
+                            + " outcome)%n",
+                    e.getKey(),
+                    r.ips(),
+                    r.ipsHalfWidth(),
+                    r.doublyRobust(),
+                    r.doublyRobustHalfWidth(),
+                    r.meanCostUsd(),
+                    r.decided(),
+                    r.observed());
+        }
+    }
+
+    /**
+     * The decision {@code trace} records: its start model, that model's predicted success (from the classifier
+     * on {@code request} when given, else the trace's own prediction for the model's tier) and its cost.
+     */
+    private static Optional<OffPolicy.Decision> decision(
+            Catalog catalog,
+            dev.llmrouter.trace.DecisionTrace trace,
+            Classifier classifier,
+            Optional<dev.llmrouter.request.ChatRequest> request) {
+        Optional<dev.llmrouter.catalog.ModelSpec> model = trace.start().flatMap(catalog::model);
+        if (model.isEmpty()) {
+            return Optional.empty();
+        }
+        dev.llmrouter.catalog.ModelSpec m = model.get();
+        double success = request.map(r -> classifier.classify(r).successOf(m.tier(), m.id(), m.upstreamId()))
+                .orElseGet(() -> trace.classification()
+                        .map(c -> c.successByTier().getOrDefault(Integer.toString(m.tier()), 0.5))
+                        .orElse(0.5));
+        int output = trace.request().maxTokens().orElse(400);
+        return Optional.of(new OffPolicy.Decision(
+                m.id(), success, m.costUsd(trace.request().promptTokensEstimate(), output)));
+    }
+
+    /** Explain never calls a provider: a client that says so if it ever is. */
+    private static final class Undialled implements dev.llmrouter.provider.ProviderClient {
+        @Override
+        public dev.llmrouter.provider.Completion complete(dev.llmrouter.provider.ProviderCall call) {
+            throw new IllegalStateException("an off-policy estimate calls no model");
+        }
+
+        @Override
+        public dev.llmrouter.provider.Completion stream(
+                dev.llmrouter.provider.ProviderCall call, dev.llmrouter.provider.StreamSink sink) {
+            throw new IllegalStateException("an off-policy estimate calls no model");
+        }
     }
 
     /** Each model's success on all of its route's logged traffic: as the log shows it, and unbiased. */

@@ -129,6 +129,37 @@ class RetrainCommandTest {
         assertEquals(2 * logged, logged(second.out()), second.out());
     }
 
+    /** The live router replayed on its own log decides as it logged: the two off-policy estimates agree. */
+    @Test
+    void evalOnTheLogEstimatesTheLiveRouterAndACandidateOffPolicy() {
+        MainTest.Run eval = MainTest.run(
+                "eval",
+                "--data",
+                onlyLog().toString(),
+                "--cheap",
+                "llama-3.1-8b-instruct",
+                "--strong",
+                "gpt-4o",
+                "--out",
+                dir.resolve("eval").toString());
+        assertEquals(0, eval.code(), eval.err());
+        Matcher logged = Pattern.compile("as logged +(IPS [0-9.]+ ± [0-9.]+  DR [0-9.]+ ± [0-9.]+  cost \\$[0-9.]+)")
+                .matcher(eval.out());
+        Matcher replayed = Pattern.compile("onnx:default / default v1 +(IPS [0-9.]+ ± [0-9.]+  DR [0-9.]+ ± [0-9.]+"
+                        + "  cost \\$[0-9.]+)")
+                .matcher(eval.out());
+        assertTrue(logged.find() && replayed.find(), eval.out());
+        assertEquals(logged.group(1), replayed.group(1), eval.out());
+        // every logged request kept its prompt (prompts: full), and each one's start model is known
+        Matcher count = Pattern.compile("on the (\\d+) logged requests that kept their prompt")
+                .matcher(eval.out());
+        assertTrue(count.find(), eval.out());
+        assertTrue(
+                eval.out().contains("(" + count.group(1) + " decided, " + count.group(1) + " with a logged"),
+                eval.out());
+        assertTrue(eval.out().contains("off-policy: each model's success"), eval.out());
+    }
+
     @Test
     void aPolicyThatRefusesTheBundleLeavesNothingWritten() throws IOException {
         Path policy = Files.writeString(

@@ -34,7 +34,7 @@ import java.util.OptionalInt;
  * every outcome of a request weighs {@code 1 / P(its start model)}: {@code 1 / propensity} when it was explored,
  * {@code 1 / (1 - share)} when not. Weights are clipped at {@value #MAX_WEIGHT}.
  */
-final class TraceLogRecords {
+public final class TraceLogRecords {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** The largest inverse-propensity weight an outcome gets: a rare draw must not outweigh the whole log. */
@@ -54,12 +54,13 @@ final class TraceLogRecords {
      * One routed request of a trace log: its route, its prompt when the log kept it, and the outcome of each
      * model the log knows one for (weighted as the class says; empty when none).
      */
-    record Logged(
+    public record Logged(
             String traceId,
             String route,
             Optional<String> prompt,
             Map<String, LabelledRecord.Outcome> outcomes,
-            int line) {}
+            int line,
+            DecisionTrace trace) {}
 
     /** Every routed request of the log, in order, outcomes or not. */
     static List<Logged> logged(Path file) {
@@ -196,7 +197,7 @@ final class TraceLogRecords {
         Optional<String> prompt = line.path("prompt").isTextual()
                 ? Optional.of(line.path("prompt").asText())
                 : Optional.empty();
-        return new Logged(id, trace.route().orElse("none"), prompt, outcomes, number);
+        return new Logged(id, trace.route().orElse("none"), prompt, outcomes, number, trace);
     }
 
     private static JsonNode tree(Path file, String line) {
