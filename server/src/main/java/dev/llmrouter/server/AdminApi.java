@@ -77,7 +77,8 @@ final class AdminApi implements HttpService {
                 .get("/history", this::history)
                 .put("/candidate", this::putCandidate)
                 .get("/candidate", this::getCandidate)
-                .delete("/candidate", this::deleteCandidate);
+                .delete("/candidate", this::deleteCandidate)
+                .post("/candidate/promote", this::promote);
     }
 
     private void check(ServerRequest req) {
@@ -245,6 +246,7 @@ final class AdminApi implements HttpService {
         Optional<Path> bundle = Optional.empty();
         Optional<JsonNode> policy = Optional.empty();
         double share = 1;
+        Optional<Canary.Settings> canary = Optional.empty();
         if (problems.isEmpty()) {
             JsonNode b = body.path("bundle");
             JsonNode p = body.path("policy");
@@ -273,6 +275,7 @@ final class AdminApi implements HttpService {
             if (bundle.isEmpty() && policy.isEmpty()) {
                 problems.add("name a candidate: a bundle, a policy, or both");
             }
+            canary = canarySettings(body, problems);
         }
         bundle.ifPresent(b -> change.put("bundle", b.toString()));
         if (!problems.isEmpty()) {
@@ -283,8 +286,9 @@ final class AdminApi implements HttpService {
         Optional<JsonNode> candidatePolicy = policy;
         Optional<Path> candidateBundle = bundle;
         double candidateShare = share;
+        Optional<Canary.Settings> canarySettings = canary;
         Shadow started = admitted("candidate_start", by, change, "candidate", "the candidate", () -> engine.get()
-                .startCandidate(candidatePolicy, candidateBundle, candidateShare));
+                .startCandidate(candidatePolicy, candidateBundle, candidateShare, canarySettings));
         ObjectNode described = started.describe();
         change.put("candidate", described.path("candidate").asText());
         change.put("candidate_policy_hash", described.path("policy_hash").asText());
@@ -292,6 +296,92 @@ final class AdminApi implements HttpService {
                 "candidate_classifier_hash", described.path("classifier_hash").asText());
         audit("candidate_start", by, change, "accepted", List.of());
         OpenAiApi.send(res, 200, OpenAiApi.bytes(described));
+    }
+
+    /**
+     * {@code "mode": "canary"} with its settings ({@code promote_after}, {@code min_requests},
+     * {@code max_error_rate_increase}, {@code max_feedback_drop}, {@code max_cost_increase}, {@code auto_promote},
+     * {@code alpha}); empty for {@code "shadow"} (the default).
+     */
+    private static Optional<Canary.Settings> canarySettings(JsonNode body, List<String> problems) {
+        String mode = body.path("mode").asText("shadow");
+        if (!mode.equals("shadow") && !mode.equals("canary")) {
+            problems.add("mode: expected shadow or canary, got '" + mode + "'");
+            return Optional.empty();
+        }
+        for (String field : List.of(
+                "promote_after",
+                "min_requests",
+                "max_error_rate_increase",
+                "max_feedback_drop",
+                "max_cost_increase",
+                "auto_promote",
+                "alpha")) {
+            if (mode.equals("shadow") && body.has(field)) {
+                problems.add(field + ": a canary setting; add \"mode\": \"canary\"");
+            }
+        }
+        if (!mode.equals("canary")) {
+            return Optional.empty();
+        }
+        Canary.Settings d = Canary.Settings.DEFAULT;
+        int promoteAfter = count(body, "promote_after", d.promoteAfter(), problems);
+        int minRequests = count(body, "min_requests", d.minRequests(), problems);
+        if (minRequests > promoteAfter) {
+            problems.add("min_requests: " + minRequests + " is above promote_after (" + promoteAfter + ")");
+        }
+        return Optional.of(new Canary.Settings(
+                promoteAfter,
+                minRequests,
+                share(body, "max_error_rate_increase", d.errorMargin(), problems),
+                share(body, "max_feedback_drop", d.feedbackMargin(), problems),
+                share(body, "max_cost_increase", d.costMargin(), problems),
+                body.path("auto_promote").asBoolean(d.autoPromote()),
+                share(body, "alpha", d.alpha(), problems)));
+    }
+
+    private static int count(JsonNode body, String field, int otherwise, List<String> problems) {
+        JsonNode v = body.path(field);
+        if (v.isMissingNode()) {
+            return otherwise;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 10) {
+            problems.add(field + ": expected a whole number of requests, at least 10, got " + v);
+            return otherwise;
+        }
+        return v.asInt();
+    }
+
+    private static double share(JsonNode body, String field, double otherwise, List<String> problems) {
+        JsonNode v = body.path(field);
+        if (v.isMissingNode()) {
+            return otherwise;
+        }
+        if (!v.isNumber() || v.asDouble() <= 0 || v.asDouble() >= 1) {
+            problems.add(field + ": expected a number between 0 and 1, got " + v);
+            return otherwise;
+        }
+        return v.asDouble();
+    }
+
+    private void promote(ServerRequest req, ServerResponse res) {
+        String by = Gatekeeper.fingerprint(req);
+        ObjectNode change = Json.MAPPER.createObjectNode();
+        checked(req, "candidate_promote", by, change);
+        Optional<Shadow> running = engine.get().candidate();
+        if (running.isEmpty()) {
+            audit("candidate_promote", by, change, "refused", List.of("no candidate runs"));
+            throw new ApiError(409, "invalid_request_error", "no_candidate", "no candidate runs", List.of());
+        }
+        change.set("found", running.get().describe());
+        Engine.Live live = admitted("candidate_promote", by, change, "candidate", "the promotion", () -> engine.get()
+                .promote(running.get(), by));
+        change.put("new_policy_hash", live.router().policy().hash());
+        change.put("new_classifier_hash", live.router().classifier().info().hash());
+        audit("candidate_promote", by, change, "accepted", List.of());
+        metrics.policyInForce(live.router().policy());
+        metrics.classifierInUse(live.router().classifier().info().id());
+        OpenAiApi.send(res, 200, OpenAiApi.bytes(change));
     }
 
     private void getCandidate(ServerRequest req, ServerResponse res) {

@@ -346,7 +346,8 @@ final class Engine {
      * one): the bundle in {@code folder} (else the live classifier) with {@code policyDocument} (else the policy
      * in force), admitted as a live change would be. Throws the admission errors and changes nothing if refused.
      */
-    synchronized Shadow startCandidate(Optional<JsonNode> policyDocument, Optional<Path> folder, double share) {
+    synchronized Shadow startCandidate(
+            Optional<JsonNode> policyDocument, Optional<Path> folder, double share, Optional<Canary.Settings> canary) {
         Live current = live.get();
         if (folder.isPresent() && !Files.isDirectory(folder.get())) {
             throw new IllegalArgumentException("no bundle folder at " + folder.get() + " on the router's disk");
@@ -374,10 +375,13 @@ final class Engine {
             if (!reasons.isEmpty()) {
                 throw new InvalidConfigException("candidate", reasons);
             }
+            Policy admitted = policy;
             Shadow started = new Shadow(
                     current.router().withModels(models.models).withPolicy(policy),
                     models,
                     folder,
+                    policyDocument,
+                    canary.map(settings -> new Canary(settings, admitted)),
                     share,
                     java.time.Instant.now());
             stopCandidate();
@@ -396,6 +400,42 @@ final class Engine {
             stopped.models().release();
         }
         return Optional.ofNullable(stopped);
+    }
+
+    /**
+     * Makes the canary candidate live (its bundle, then its policy, each admitted as a live change, kept and
+     * recorded in the history) and stops it; refused unless it is {@code running}, a canary that held its
+     * guardrails for its requests.
+     */
+    synchronized Live promote(Shadow running, String keyFingerprint) {
+        if (candidate.get() != running) {
+            throw new IllegalStateException("the candidate changed meanwhile");
+        }
+        if (running.canary().isEmpty() || !(running.canary().get().state() instanceof Canary.Ready)) {
+            throw new IllegalStateException("only a canary whose guardrails held for its "
+                    + running.canary()
+                            .map(c -> c.settings().promoteAfter() + " ")
+                            .orElse("")
+                    + "requests can be promoted");
+        }
+        Live promoted = live.get();
+        if (running.bundle().isPresent()) {
+            promoted = replaceClassifier(running.bundle().get(), keyFingerprint);
+        }
+        if (running.policyDocument().isPresent()) {
+            promoted = admit(running.policyDocument().get(), keyFingerprint);
+        }
+        stopCandidate();
+        return promoted;
+    }
+
+    /** Stops {@code running} if it is still the candidate (a canary rolled back). */
+    synchronized boolean rollBack(Shadow running) {
+        if (candidate.get() != running) {
+            return false;
+        }
+        stopCandidate();
+        return true;
     }
 
     /** The candidate deciding beside the live router, if one runs. */

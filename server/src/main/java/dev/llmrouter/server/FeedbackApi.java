@@ -22,9 +22,16 @@ final class FeedbackApi implements HttpService {
     private final Optional<TraceLog> log;
     private final RecentTraces recent;
     private final RouterMetrics metrics;
+    private final java.util.function.Supplier<Engine> engine;
 
-    FeedbackApi(Gatekeeper gatekeeper, Optional<TraceLog> log, RecentTraces recent, RouterMetrics metrics) {
+    FeedbackApi(
+            Gatekeeper gatekeeper,
+            Optional<TraceLog> log,
+            RecentTraces recent,
+            RouterMetrics metrics,
+            java.util.function.Supplier<Engine> engine) {
         this.metrics = metrics;
+        this.engine = engine;
         this.gatekeeper = gatekeeper;
         this.log = log;
         this.recent = recent;
@@ -78,6 +85,8 @@ final class FeedbackApi implements HttpService {
                         score.asDouble(),
                         Optional.ofNullable(comment).map(JsonNode::asText));
         metrics.feedback(served.get().route(), served.get().model(), score.asDouble());
+        // a running canary compares its arms' feedback too
+        engine.get().candidate().flatMap(Shadow::canary).ifPresent(c -> c.feedback(id.asText(), score.asDouble()));
         ObjectNode ok = Json.MAPPER.createObjectNode();
         ok.put("trace_id", id.asText());
         ok.put("stored", true);

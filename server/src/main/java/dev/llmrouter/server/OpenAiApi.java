@@ -70,18 +70,31 @@ final class OpenAiApi implements HttpService {
         ObjectNode body = gatekeeper.jsonBody(req);
         // the classifier this request routes with stays open until it is done, even if replaced meanwhile
         try (Engine.Lease lease = engine.get().lease()) {
-            chat(req, res, body, lease.router());
+            String traceId = HttpHygiene.id(req);
+            Optional<Shadow> canary = engine.get()
+                    .candidate()
+                    .filter(c -> c.canary().isPresent() && c.sampled(traceId))
+                    .filter(c -> c.models().hold());
+            if (canary.isEmpty()) {
+                chat(req, res, body, lease.router(), Canary.Arm.CONTROL);
+                return;
+            }
+            try {
+                chat(req, res, body, canary.get().router(), Canary.Arm.CANARY);
+            } finally {
+                canary.get().models().release();
+            }
         }
     }
 
-    private void chat(ServerRequest req, ServerResponse res, ObjectNode body, Router router) {
+    private void chat(ServerRequest req, ServerResponse res, ObjectNode body, Router router, Canary.Arm arm) {
         Target target = target(body, router);
         ChatRequest request = request(body);
         String traceId = HttpHygiene.id(req);
         recent.add(traceId); // before the answer: a caller may send feedback the moment it has it
         long started = System.nanoTime();
         if (request.stream()) {
-            stream(req, res, router, request, target, traceId, body, started);
+            stream(req, res, router, request, target, traceId, body, started, arm);
             return;
         }
         Caller caller = new Caller(req);
@@ -109,7 +122,7 @@ final class OpenAiApi implements HttpService {
             }
         } finally {
             // after the answer went out: a trace log that cannot be written never holds up or fails a request
-            finish(result, request, target, started, outcome);
+            finish(result, request, target, started, outcome, arm);
         }
     }
 
@@ -121,7 +134,8 @@ final class OpenAiApi implements HttpService {
             Target target,
             String traceId,
             ObjectNode body,
-            long started) {
+            long started,
+            Canary.Arm arm) {
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         SseWriter sse = new SseWriter(res, traceId, new Caller(req));
         RouteResult result = router.route(request, target, sse, traceId);
@@ -131,7 +145,7 @@ final class OpenAiApi implements HttpService {
         } catch (ClientGone gone) {
             // it left after the answer was complete: counted as served, nothing else to do
         } finally {
-            finish(result, request, target, started, outcome);
+            finish(result, request, target, started, outcome, arm);
         }
     }
 
@@ -172,7 +186,8 @@ final class OpenAiApi implements HttpService {
     }
 
     /** Metrics and the trace log for one routed request; never throws. */
-    private void finish(RouteResult result, ChatRequest request, Target target, long started, String outcome) {
+    private void finish(
+            RouteResult result, ChatRequest request, Target target, long started, String outcome, Canary.Arm arm) {
         DecisionTrace trace = result.trace();
         if (outcome.equals(CLIENT_CLOSED) && trace.outcome() != DecisionTrace.Outcome.CLIENT_CLOSED) {
             trace = trace.withOutcome(
@@ -195,9 +210,13 @@ final class OpenAiApi implements HttpService {
             // after the caller has its answer, on its own thread: the explored model never delays a request
             Thread.ofVirtual().name("explore-" + logged.traceId()).start(() -> explore(request, logged));
         }
-        engine.get().candidate().filter(c -> c.sampled(logged.traceId())).ifPresent(c -> Thread.ofVirtual()
-                .name("shadow-" + logged.traceId())
-                .start(() -> shadow(c, request, target, logged)));
+        engine.get().candidate().ifPresent(c -> c.canary().ifPresent(k -> canary(c, k, arm, logged, outcome)));
+        engine.get()
+                .candidate()
+                .filter(c -> c.canary().isEmpty() && c.sampled(logged.traceId()))
+                .ifPresent(c -> Thread.ofVirtual()
+                        .name("shadow-" + logged.traceId())
+                        .start(() -> shadow(c, request, target, logged)));
     }
 
     /**
@@ -224,6 +243,49 @@ final class OpenAiApi implements HttpService {
         } finally {
             candidate.models().release();
         }
+    }
+
+    /**
+     * Counts a request in its canary arm; rolls the candidate back when a guardrail is crossed, promotes it when
+     * it held and the canary promotes itself. Either is audited (by {@code router}: no key made it).
+     */
+    private void canary(Shadow candidate, Canary canary, Canary.Arm arm, DecisionTrace trace, String outcome) {
+        metrics.canaryRequest(arm, trace.route().orElse("none"), outcome);
+        switch (canary.record(arm, trace, outcome)) {
+            case Canary.Violated v -> {
+                if (engine.get().rollBack(candidate)) {
+                    automatic("candidate_rollback", candidate.describe(), v.reasons());
+                    LOG.log(System.Logger.Level.WARNING, "canary rolled back: " + String.join("; ", v.reasons()));
+                }
+            }
+            case Canary.Ready r -> {
+                if (canary.settings().autoPromote()) {
+                    try {
+                        Engine.Live live = engine.get().promote(candidate, "router");
+                        automatic("candidate_promote", candidate.describe(), List.of());
+                        metrics.policyInForce(live.router().policy());
+                        metrics.classifierInUse(
+                                live.router().classifier().info().id());
+                    } catch (RuntimeException e) {
+                        // promoted or stopped by another request meanwhile, or refused: say which
+                        LOG.log(System.Logger.Level.INFO, "canary not promoted: " + e.getMessage());
+                    }
+                }
+            }
+            case Canary.Running r -> {}
+        }
+    }
+
+    /** An audit record of a change the router made itself. */
+    private void automatic(String action, ObjectNode change, List<String> reasons) {
+        metrics.adminChange(action, "accepted");
+        ObjectNode record = Json.MAPPER.createObjectNode();
+        record.put("action", action);
+        record.put("result", "accepted");
+        record.put("key_fingerprint", "router");
+        record.setAll(change);
+        reasons.forEach(record.withArray("errors")::add);
+        log.ifPresent(l -> l.audit(record));
     }
 
     /** Calls the model a shadow exploration drew, gates its answer, and logs and counts what it did. */

@@ -245,6 +245,15 @@ final class RouterMetrics {
                 .increment();
     }
 
+    /** A request served while a canary runs, by arm (control: the live router; canary: the candidate). */
+    void canaryRequest(Canary.Arm arm, String route, String outcome) {
+        Counter.builder("llm.router.canary.requests")
+                .description("Requests served while a canary runs, by arm (control, canary), route and outcome")
+                .tags("arm", arm.name().toLowerCase(java.util.Locale.ROOT), "route", route, "outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     /** A candidate's decision beside the live one: agreement, and each side's predicted success and cost. */
     void shadowed(Shadow.Side live, Shadow.Side candidate) {
         Counter.builder("llm.router.shadow.decisions")

@@ -98,7 +98,7 @@ public final class RouterServer implements AutoCloseable {
         log.ifPresent(metrics::traceLog);
         RecentTraces recent = new RecentTraces();
         OpenAiApi api = new OpenAiApi(engine, callers, metrics, log, recent);
-        FeedbackApi feedback = new FeedbackApi(callers, log, recent, metrics);
+        FeedbackApi feedback = new FeedbackApi(callers, log, recent, metrics, engine);
         AdminApi admin = new AdminApi(engine, admins, callers, metrics, log);
         BooleanSupplier ready = () -> loaded.get() != null;
         // Helidon 4 looks the global mapper manager up in its service registry, which builds a new one, on

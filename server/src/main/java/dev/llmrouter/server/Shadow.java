@@ -15,11 +15,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A candidate (a policy, a classifier bundle, or both) deciding requests beside the live router, calling no
- * model: for a share of requests, drawn by a hash of the trace id, it decides the same request after the live
- * router served it, and the two decisions are compared (the same start model or not, and each one's predicted
- * success and cost of its start). What it found is counted per route of the live decision, logged as a
- * {@code "type": "shadow"} line, and read from {@code GET /admin/candidate}.
+ * A candidate (a policy, a classifier bundle, or both) beside the live router. In shadow mode it decides a
+ * share of requests, drawn by a hash of the trace id, after the live router served them, calling no model, and
+ * the two decisions are compared (the same start model or not, and each one's predicted success and cost of its
+ * start): counted per route of the live decision, logged as {@code "type": "shadow"} lines, read from
+ * {@code GET /admin/candidate}. In canary mode it serves that share itself, and {@link Canary} compares the
+ * two arms' outcomes as they arrive.
  */
 final class Shadow {
     /** One decision, as compared: its route, start model, predicted success of the start and its cost. */
@@ -29,14 +30,25 @@ final class Shadow {
     private final Engine.Models models;
     private final String describe;
     private final Optional<Path> bundle;
+    private final Optional<JsonNode> policyDocument;
+    private final Optional<Canary> canary;
     private final double share;
     private final Instant since;
     private final Map<String, double[]> byRoute = new TreeMap<>(); // decisions, agreed, Δsuccess, Δcost
 
-    Shadow(Router router, Engine.Models models, Optional<Path> bundle, double share, Instant since) {
+    Shadow(
+            Router router,
+            Engine.Models models,
+            Optional<Path> bundle,
+            Optional<JsonNode> policyDocument,
+            Optional<Canary> canary,
+            double share,
+            Instant since) {
         this.router = router;
         this.models = models;
         this.bundle = bundle;
+        this.policyDocument = policyDocument;
+        this.canary = canary;
         this.share = share;
         this.since = since;
         this.describe = router.classifier().info().id() + " / policy "
@@ -49,6 +61,21 @@ final class Shadow {
 
     Engine.Models models() {
         return models;
+    }
+
+    /** The bundle folder the candidate was loaded from, when it has its own. */
+    Optional<Path> bundle() {
+        return bundle;
+    }
+
+    /** The candidate's own policy document, when it has one. */
+    Optional<JsonNode> policyDocument() {
+        return policyDocument;
+    }
+
+    /** In canary mode, the comparison of the two arms; empty in shadow mode. */
+    Optional<Canary> canary() {
+        return canary;
     }
 
     /** Whether the request of {@code traceId} is one the candidate decides. */
@@ -124,6 +151,7 @@ final class Shadow {
     synchronized ObjectNode describe() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("candidate", describe);
+        root.put("mode", canary.isPresent() ? "canary" : "shadow");
         root.put("classifier", router.classifier().info().id());
         root.put("classifier_hash", router.classifier().info().hash());
         bundle.ifPresent(b -> root.put("bundle", b.toString()));
@@ -131,6 +159,10 @@ final class Shadow {
         root.put("policy_hash", router.policy().hash());
         root.put("share", share);
         root.put("since", since.toString());
+        if (canary.isPresent()) {
+            canary.get().describe(root);
+            return root;
+        }
         ObjectNode routes = root.putObject("routes");
         double decisions = 0;
         double agreed = 0;
