@@ -116,11 +116,28 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no records on the '" + split + "' side of the split");
         }
         Catalog base = input.loadCatalog();
-        Pricing pricing = prices.pricing(base, records);
-        EvalPair pair = EvalPair.of(base, models.cheap, models.strong, pricing, records, input.tierMap(base));
         DecisionModels decision = classifierOption.load();
         Classifier classifier = decision.classifier();
         AnswerGate gate = decision.gate();
+        List<Path> logs = input.data.stream().filter(RecordLoader::traceLog).toList();
+        if (!logs.isEmpty()) {
+            offPolicy(stdout, OffPolicy.of(logs));
+            Path livePolicy = policy.orElseGet(() -> ConfigFiles.defaultFile("policy.yaml"));
+            candidate(stdout, logs, base, PolicyLoader.load(livePolicy, base, classifier.intents()), classifier, gate);
+        }
+        Pricing pricing = prices.pricing(base, records);
+        EvalPair pair;
+        try {
+            pair = EvalPair.of(base, models.cheap, models.strong, pricing, records, input.tierMap(base));
+        } catch (IllegalArgumentException e) {
+            if (logs.size() < input.data.size()) {
+                throw e;
+            }
+            // a trace log names the models the router called, which need not include the pair: the estimates
+            // above stand on their own
+            spec.commandLine().getErr().println("no replay report: " + e.getMessage());
+            return 0;
+        }
         Catalog admitting = base.withModels(pair.catalog().models(), base.hash());
         Path policyFile = policy.orElseGet(() -> ConfigFiles.defaultFile("eval-policy.yaml"));
         Policy configured = PolicyLoader.load(policyFile, admitting, classifier.intents());
@@ -158,12 +175,6 @@ final class EvalCommand implements Callable<Integer> {
                 diff);
         List<Path> written = ReportWriter.write(report, out);
         summary(stdout, report);
-        List<Path> logs = input.data.stream().filter(RecordLoader::traceLog).toList();
-        if (!logs.isEmpty()) {
-            offPolicy(stdout, OffPolicy.of(logs));
-            Path livePolicy = policy.orElseGet(() -> ConfigFiles.defaultFile("policy.yaml"));
-            candidate(stdout, logs, base, PolicyLoader.load(livePolicy, base, classifier.intents()), classifier, gate);
-        }
         written.forEach(p -> stdout.println("wrote " + p));
         return 0;
     }

@@ -116,6 +116,27 @@ final class Traffic {
         return Files.writeString(dir.resolve("outcomes.jsonl"), lines.toString());
     }
 
+    /** Intent-only records of every intent the shipped policy routes on (code, support, chat) and more. */
+    static Path intents(Path file) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        String[][] kinds = {
+            {"routellm/mt-bench", "coding", "Write a Python function that reverses a linked list number %d"},
+            {"routellm/mt-bench", "roleplay", "Pretend you are a pirate and greet guest number %d"},
+            {"routellm/mt-bench", "writing", "Write a short poem about autumn leaves, verse %d"},
+            {"routellm/mt-bench", "reasoning", "If all bloops are razzies, is bloop %d a razzie? Explain"},
+            {"routellm/mt-bench", "stem", "Explain how photosynthesis works in plant %d"},
+            {"routellm/mt-bench", "extraction", "Extract every date from this text: meeting %d on May 3"},
+            {"banking77", "card_arrival", "My card number %d has not arrived yet, where is it?"}
+        };
+        for (int i = 0; i < 280; i++) {
+            String[] kind = kinds[i % kinds.length];
+            lines.append(String.format(
+                    "{\"id\": \"i%d\", \"source\": \"%s\", \"intent\": \"%s\", \"prompt\": \"%s\"}%n",
+                    i, kind[0], kind[1], String.format(kind[2], i)));
+        }
+        return Files.writeString(file, lines.toString());
+    }
+
     private static HttpResponse<String> post(int port, String path, String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

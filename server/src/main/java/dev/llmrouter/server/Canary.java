@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * A canary: while a candidate serves its share of the traffic, the two arms (control: the live router; canary:
- * the candidate) are compared as requests and feedback arrive, on guardrails: the canary's error rate and mean
+ * the candidate) are compared as requests and feedback arrive, on guardrails: the canary's error rate (requests
+ * refused or failed) and mean
  * feedback score not worse than control's beyond a margin, its mean cost a request not above control's by more
  * than a share, and, per route where the candidate's cascade is on, its escalation rate inside the route's
  * {@code watch} bounds (or no further out than the live router's, where that is already outside). The test is group-sequential: every {@code checkEvery} canary requests (from
@@ -109,7 +110,8 @@ final class Canary {
         arms.put(trace.traceId(), arm);
         Stats s = arm == Arm.CANARY ? canary : control;
         s.n++;
-        s.errors += outcome.equals("failed") ? 1 : 0;
+        // refused (no model may serve) and failed (no model answered) are errors; a caller hanging up is not
+        s.errors += outcome.equals("refused") || outcome.equals("failed") ? 1 : 0;
         s.cost += trace.totalCostUsd();
         s.costSquares += trace.totalCostUsd() * trace.totalCostUsd();
         long[] route = s.routes.computeIfAbsent(trace.route().orElse("none"), r -> new long[2]);
