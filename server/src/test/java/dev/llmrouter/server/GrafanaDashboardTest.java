@@ -89,7 +89,16 @@ class GrafanaDashboardTest {
             }
         }
         assertEquals(
-                Set.of("Traffic", "Cascade", "Cost", "Reliability", "The router itself", "Quality", "Versions"), rows);
+                Set.of(
+                        "Traffic",
+                        "Cascade",
+                        "Cost",
+                        "Reliability",
+                        "The router itself",
+                        "Quality",
+                        "Versions",
+                        "Retraining loop"),
+                rows);
         assertEquals(2, d.path("annotations").path("list").size() - 1, "policy and classifier change annotations");
     }
 

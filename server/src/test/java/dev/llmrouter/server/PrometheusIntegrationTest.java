@@ -55,6 +55,7 @@ class PrometheusIntegrationTest {
                 cascade: {enabled: true, quality_floor: 0.5, gate_threshold: %s, max_escalations: 1}
                 fallback: {cooldown: {after_failures: 2, for: 1s}}
                 watch: {escalation_rate: [0.05, 0.95], fallback_rate: 0.9, window: 20s, min_requests: 5}
+                explore: {share: 0.2, mode: shadow}
             """;
 
     @TempDir
@@ -80,7 +81,12 @@ class PrometheusIntegrationTest {
         startRouter();
         int port = startPrometheus(binary);
 
-        // phase 1: a cascade that escalates every truncated cheap answer (the simulated tier 1 answers 60% in full)
+        // phase 1: a cascade that escalates every truncated cheap answer (the simulated tier 1 answers 60% in full),
+        // with a shadow candidate (a higher floor) deciding beside it
+        candidate("{\"policy\": "
+                + Json.MAPPER.writeValueAsString(
+                        POLICY.formatted(3, "0.5").replace("quality_floor: 0.5", "quality_floor: 0.9"))
+                + "}");
         traffic(Duration.ofSeconds(12));
         Map<String, long[]> logged = awaitTraceLog();
         long[] counted = logged.get("default");
@@ -103,6 +109,9 @@ class PrometheusIntegrationTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
+        // and a canary of the same, as a later version, serves half the traffic
+        candidate("{\"policy\": " + Json.MAPPER.writeValueAsString(POLICY.formatted(4, "0.0"))
+                + ", \"mode\": \"canary\", \"share\": 0.5, \"promote_after\": 1000}");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         List<JsonNode> alerts = List.of();
         while (System.nanoTime() < deadline && alerts.isEmpty()) {
@@ -124,6 +133,18 @@ class PrometheusIntegrationTest {
             }
             assertFalse(query(port, asked).isEmpty(), "no data for the dashboard's query " + asked);
         }
+    }
+
+    /** Starts a candidate (replacing any) through the admin API. */
+    private void candidate(String body) throws Exception {
+        HttpResponse<String> res = HTTP.send(
+                HttpRequest.newBuilder(URI.create(management() + "/admin/candidate"))
+                        .header("Authorization", "Bearer " + ADMIN_KEY)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, res.statusCode(), res.body());
     }
 
     private void startRouter() throws IOException {
