@@ -251,20 +251,6 @@ final class EvalCommand implements Callable<Integer> {
                 m.id(), success, m.costUsd(trace.request().promptTokensEstimate(), output)));
     }
 
-    /** Explain never calls a provider: a client that says so if it ever is. */
-    private static final class Undialled implements dev.llmrouter.provider.ProviderClient {
-        @Override
-        public dev.llmrouter.provider.Completion complete(dev.llmrouter.provider.ProviderCall call) {
-            throw new IllegalStateException("an off-policy estimate calls no model");
-        }
-
-        @Override
-        public dev.llmrouter.provider.Completion stream(
-                dev.llmrouter.provider.ProviderCall call, dev.llmrouter.provider.StreamSink sink) {
-            throw new IllegalStateException("an off-policy estimate calls no model");
-        }
-    }
-
     /** Each model's success on all of its route's logged traffic: as the log shows it, and unbiased. */
     private static void offPolicy(PrintWriter out, List<OffPolicy.Estimate> estimates) {
         out.println("off-policy: each model's success on all of its route's logged requests; naive is the mean of"

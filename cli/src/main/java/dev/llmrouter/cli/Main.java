@@ -25,6 +25,7 @@ public final class Main implements Runnable {
             EvalCommand.class,
             TrainCommand.class,
             RetrainCommand.class,
+            ReplayCommand.class,
             CrossValidateCommand.class,
             IntentsCommand.class,
             CalibrateCommand.class,

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * runs it, on the simulated provider: serve with exploration and full prompts, send traffic and feedback,
  * retrain from the log, estimate the new bundle against the live one off-policy, shadow it, canary a
  * deliberately worse candidate (a price cap no model meets) and see its error-rate guardrail roll it back,
- * canary the retrained one and promote it.
+ * canary the retrained one and promote it, and decide every logged request again with the archived versions.
  */
 class RetrainingLoopTest {
     static final String ADMIN_KEY = "operator-key";
@@ -195,6 +195,24 @@ class RetrainingLoopTest {
                     .path("data");
             assertEquals(
                     "onnx:candidate", history.get(history.size() - 1).path("id").asText());
+
+            // 7. every logged request, the canaries' too, decided again with the archived versions that decided it
+            MainTest.Run replay = MainTest.run(
+                    "replay",
+                    "--traces",
+                    log.toString(),
+                    "--state",
+                    dir.resolve("state").toString());
+            assertEquals(0, replay.code(), replay.out() + replay.err());
+            assertTrue(replay.out().contains("0 otherwise, 0 whose versions are not in"), replay.out());
+            MainTest.Run unarchived = MainTest.run(
+                    "replay",
+                    "--traces",
+                    log.toString(),
+                    "--state",
+                    Files.createDirectories(dir.resolve("empty")).toString());
+            assertEquals(1, unarchived.code(), unarchived.out());
+            assertTrue(unarchived.out().contains("not archived: policy"), unarchived.out());
         } finally {
             server.close();
         }

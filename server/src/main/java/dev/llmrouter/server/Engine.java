@@ -384,6 +384,15 @@ final class Engine {
                     canary.map(settings -> new Canary(settings, admitted)),
                     share,
                     java.time.Instant.now());
+            if (canary.isPresent()) {
+                // the traces a canary serves name its versions: keep them to decide those traces again
+                store.ifPresent(s -> s.canary(
+                        admitted,
+                        policyDocument.orElse(current.document()),
+                        models.models.classifier().info(),
+                        folder,
+                        "canary"));
+            }
             stopCandidate();
             candidate.set(started);
             return started;

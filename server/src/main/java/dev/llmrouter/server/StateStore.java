@@ -39,18 +39,23 @@ import java.util.stream.Stream;
  *
  * Files are written whole or not at all (a temporary file or folder moved into place).
  */
-final class StateStore {
+public final class StateStore {
     private static final System.Logger LOG = System.getLogger(StateStore.class.getName());
 
     static final String POLICY = "policy";
     static final String CLASSIFIER = "classifier";
 
     /** One line of the history: a version that went live. */
-    record Entry(Instant at, String kind, String hash, String id, String by, String source, Optional<String> copy) {}
+    public record Entry(
+            Instant at, String kind, String hash, String id, String by, String source, Optional<String> copy) {}
+
+    /** A canary's candidate versions are archived too (kinds {@code canary_policy}, {@code canary_classifier}). */
+    static final String CANARY = "canary_";
 
     private final Path dir;
 
-    StateStore(Path dir) {
+    /** The state folder {@code dir} (read by {@code ./llm-router replay}; written by the server). */
+    public StateStore(Path dir) {
         this.dir = dir;
     }
 
@@ -168,8 +173,44 @@ final class StateStore {
         }
     }
 
+    /**
+     * The archived copy of the version with {@code hash} (a policy document's file, or a classifier bundle's
+     * folder), from any line of the history: what was live, and what a canary served.
+     */
+    public Optional<Path> copyOf(String hash) {
+        return history().stream()
+                .filter(e -> e.hash().equals(hash) && e.copy().isPresent())
+                .map(e -> dir.resolve(e.copy().get()))
+                .filter(Files::exists)
+                .findFirst();
+    }
+
+    /**
+     * Archives a canary's candidate (its policy and its bundle, when it has its own), so the traces it served
+     * can be decided again; recorded as {@code canary_policy} and {@code canary_classifier} lines, which are not
+     * versions that went live.
+     */
+    void canary(Policy policy, JsonNode document, ClassifierInfo info, Optional<Path> bundle, String by) {
+        append(new Entry(
+                Instant.now(),
+                CANARY + POLICY,
+                policy.hash(),
+                policyId(policy),
+                by,
+                "canary",
+                Optional.of(archive(policy, document))));
+        bundle.ifPresent(b -> append(new Entry(
+                Instant.now(),
+                CANARY + CLASSIFIER,
+                info.hash(),
+                info.id(),
+                by,
+                b.toString(),
+                Optional.of(archive(b)))));
+    }
+
     /** Every line of the history, oldest first; a line that cannot be read is skipped with a warning. */
-    List<Entry> history() {
+    public List<Entry> history() {
         Path file = dir.resolve("history.jsonl");
         List<Entry> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
