@@ -316,7 +316,8 @@ final class AdminApi implements HttpService {
                 "max_feedback_drop",
                 "max_cost_increase",
                 "auto_promote",
-                "alpha")) {
+                "alpha",
+                "assign_by")) {
             if (mode.equals("shadow") && body.has(field)) {
                 problems.add(field + ": a canary setting; add \"mode\": \"canary\"");
             }
@@ -337,7 +338,19 @@ final class AdminApi implements HttpService {
                 share(body, "max_feedback_drop", d.feedbackMargin(), problems),
                 share(body, "max_cost_increase", d.costMargin(), problems),
                 body.path("auto_promote").asBoolean(d.autoPromote()),
-                share(body, "alpha", d.alpha(), problems)));
+                share(body, "alpha", d.alpha(), problems),
+                assignBy(body, problems)));
+    }
+
+    private static Canary.AssignBy assignBy(JsonNode body, List<String> problems) {
+        String by = body.path("assign_by").asText("trace");
+        for (Canary.AssignBy a : Canary.AssignBy.values()) {
+            if (a.name().toLowerCase(java.util.Locale.ROOT).equals(by)) {
+                return a;
+            }
+        }
+        problems.add("assign_by: expected trace, api_key or user, got '" + by + "'");
+        return Canary.AssignBy.TRACE;
     }
 
     private static int count(JsonNode body, String field, int otherwise, List<String> problems) {

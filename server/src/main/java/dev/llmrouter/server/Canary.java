@@ -33,8 +33,19 @@ final class Canary {
             double feedbackMargin,
             double costMargin,
             boolean autoPromote,
-            double alpha) {
-        static final Settings DEFAULT = new Settings(500, 50, 0.02, 0.05, 0.20, false, 0.05);
+            double alpha,
+            AssignBy assignBy) {
+        static final Settings DEFAULT = new Settings(500, 50, 0.02, 0.05, 0.20, false, 0.05, AssignBy.TRACE);
+    }
+
+    /**
+     * What decides a request's arm: a hash of its trace id (each request on its own), of the caller's API key
+     * (a team's requests all in one arm), or of the request's OpenAI {@code user} field (an end user's).
+     */
+    enum AssignBy {
+        TRACE,
+        API_KEY,
+        USER
     }
 
     enum Arm {

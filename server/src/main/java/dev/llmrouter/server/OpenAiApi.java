@@ -73,7 +73,8 @@ final class OpenAiApi implements HttpService {
             String traceId = HttpHygiene.id(req);
             Optional<Shadow> canary = engine.get()
                     .candidate()
-                    .filter(c -> c.canary().isPresent() && c.sampled(traceId))
+                    .filter(c ->
+                            c.canary().isPresent() && c.sampled(unit(c.canary().get(), req, body, traceId)))
                     .filter(c -> c.models().hold());
             if (canary.isEmpty()) {
                 chat(req, res, body, lease.router(), Canary.Arm.CONTROL);
@@ -85,6 +86,16 @@ final class OpenAiApi implements HttpService {
                 canary.get().models().release();
             }
         }
+    }
+
+    /** What puts a request in a canary's arm: its trace id, the caller's API key, or its {@code user} field. */
+    private static String unit(Canary canary, ServerRequest req, ObjectNode body, String traceId) {
+        return switch (canary.settings().assignBy()) {
+            case TRACE -> traceId;
+            case API_KEY -> Gatekeeper.fingerprint(req);
+            case USER ->
+                body.path("user").isTextual() ? "user:" + body.path("user").asText() : traceId;
+        };
     }
 
     private void chat(ServerRequest req, ServerResponse res, ObjectNode body, Router router, Canary.Arm arm) {

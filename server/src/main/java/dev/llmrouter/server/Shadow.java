@@ -78,10 +78,13 @@ final class Shadow {
         return canary;
     }
 
-    /** Whether the request of {@code traceId} is one the candidate decides. */
-    boolean sampled(String traceId) {
+    /**
+     * Whether the request whose assignment unit is {@code unit} (its trace id, or for a canary the caller's key
+     * or user, as {@link Canary.AssignBy} says) is one the candidate decides.
+     */
+    boolean sampled(String unit) {
         long h = 0xcbf29ce484222325L;
-        for (byte b : (traceId + "\nshadow").getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : (unit + "\nshadow").getBytes(StandardCharsets.UTF_8)) {
             h ^= b;
             h *= 0x100000001b3L;
         }

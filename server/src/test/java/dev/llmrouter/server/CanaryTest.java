@@ -187,6 +187,50 @@ class CanaryTest {
     }
 
     @Test
+    void aCanaryByUserKeepsEachUsersRequestsInOneArm() throws Exception {
+        Path copy = dir.resolve("by-user");
+        ClassifierSwapTest.copyBundle(REPO.resolve("models/default"), copy);
+        HttpResponse<String> started = admin(
+                "PUT",
+                "/admin/candidate",
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("bundle", copy.toString())
+                        .put("mode", "canary")
+                        .put("assign_by", "user")
+                        .put("share", 0.5)
+                        .toString());
+        assertEquals(200, started.statusCode(), started.body());
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> res = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"router\", \"user\": \"user-"
+                                    + (i % 8) + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Question " + i
+                                    + "\"}]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, res.statusCode(), res.body());
+        }
+        // the trace names the classifier that decided: the candidate's copy in the canary arm
+        java.util.Map<String, java.util.Set<String>> arms = new java.util.TreeMap<>();
+        List<JsonNode> traces = LogLines.of(dir.resolve("traces"), "trace");
+        for (int i = 0; i < traces.size(); i++) {
+            arms.computeIfAbsent("user-" + (i % 8), u -> new java.util.TreeSet<>())
+                    .add(traces.get(i)
+                            .path("trace")
+                            .path("classifier")
+                            .path("id")
+                            .asText());
+        }
+        arms.forEach((user, ids) -> assertEquals(1, ids.size(), user + " in both arms: " + arms));
+        assertEquals(
+                java.util.Set.of("onnx:by-user", "onnx:default"),
+                arms.values().stream().flatMap(java.util.Set::stream).collect(java.util.stream.Collectors.toSet()),
+                "eight users, both arms: " + arms);
+    }
+
+    @Test
     void canarySettingsAreCheckedByName() throws Exception {
         HttpResponse<String> bad = admin(
                 "PUT",
@@ -195,6 +239,12 @@ class CanaryTest {
         assertEquals(400, bad.statusCode(), bad.body());
         assertTrue(bad.body().contains("promote_after: expected a whole number of requests, at least 10"), bad.body());
         assertTrue(bad.body().contains("alpha: expected a number between 0 and 1"), bad.body());
+        HttpResponse<String> by = admin(
+                "PUT",
+                "/admin/candidate",
+                "{\"policy\": {\"id\": \"x\"}, \"mode\": \"canary\", \"assign_by\": \"team\"}");
+        assertEquals(400, by.statusCode(), by.body());
+        assertTrue(by.body().contains("assign_by: expected trace, api_key or user, got 'team'"), by.body());
         HttpResponse<String> shadowOnly =
                 admin("PUT", "/admin/candidate", "{\"policy\": {\"id\": \"x\"}, \"promote_after\": 50}");
         assertEquals(400, shadowOnly.statusCode(), shadowOnly.body());
