@@ -58,17 +58,7 @@ class CanaryTest {
     }
 
     HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + path))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .header("Content-Type", "application/json")
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return LogLines.admin(server, ADMIN_KEY, method, path, body);
     }
 
     void traffic(int n) throws Exception {

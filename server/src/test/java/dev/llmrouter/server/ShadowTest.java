@@ -65,17 +65,7 @@ class ShadowTest {
     }
 
     HttpResponse<String> admin(String method, String body) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + "/admin/candidate"))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .header("Content-Type", "application/json")
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return LogLines.admin(server, ADMIN_KEY, method, "/admin/candidate", body);
     }
 
     /** Sends the prompts {@code rounds} times; returns the models that served. */
