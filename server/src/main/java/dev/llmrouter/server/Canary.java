@@ -15,14 +15,14 @@ import java.util.TreeMap;
 /**
  * A canary: while a candidate serves its share of the traffic, the two arms (control: the live router; canary:
  * the candidate) are compared as requests and feedback arrive, on guardrails: the canary's error rate (requests
- * refused or failed) and mean
- * feedback score not worse than control's beyond a margin, its mean cost a request not above control's by more
- * than a share, and, per route where the candidate's cascade is on, its escalation rate inside the route's
- * {@code watch} bounds (or no further out than the live router's, where that is already outside). The test is group-sequential: every {@code checkEvery} canary requests (from
- * {@code minRequests}) each guardrail is tested one-sided at level {@code alpha} divided by the number of looks
- * up to {@code promoteAfter} (Bonferroni over the looks, so the chance of a false rollback over the whole canary
- * is at most {@code alpha} a guardrail). A violation rolls the candidate back; after {@code promoteAfter} canary
- * requests with none, it may be promoted.
+ * refused or failed) and mean feedback score not worse than control's beyond a margin, its cost per successful
+ * task (all its cost over the requests served without a failed escalation) not above control's by more than a
+ * share, and, per route where the candidate's cascade is on, its escalation rate inside the route's
+ * {@code watch} bounds (or no further out than the live router's, where that is already outside). The test is
+ * group-sequential: every {@code checkEvery} canary requests (from {@code minRequests}) each guardrail is tested
+ * one-sided at level {@code alpha} divided by the number of looks up to {@code promoteAfter} (Bonferroni over the
+ * looks, so the chance of a false rollback over the whole canary is at most {@code alpha} a guardrail). A
+ * violation rolls the candidate back; after {@code promoteAfter} canary requests with none, it may be promoted.
  */
 final class Canary {
     /** What a canary checks and when it may be promoted. */
@@ -67,6 +67,8 @@ final class Canary {
         long errors;
         double cost;
         double costSquares;
+        long successes;
+        double successCost;
         long feedback;
         double score;
         double scoreSquares;
@@ -125,6 +127,11 @@ final class Canary {
         s.errors += outcome.equals("refused") || outcome.equals("failed") ? 1 : 0;
         s.cost += trace.totalCostUsd();
         s.costSquares += trace.totalCostUsd() * trace.totalCostUsd();
+        // a successful task: served, and not the held answer of an escalation that failed
+        if (outcome.equals("served") && trace.outcome() == DecisionTrace.Outcome.SERVED) {
+            s.successes++;
+            s.successCost += trace.totalCostUsd();
+        }
         long[] route = s.routes.computeIfAbsent(trace.route().orElse("none"), r -> new long[2]);
         route[0]++;
         route[1] += trace.escalated() ? 1 : 0;
@@ -170,18 +177,19 @@ final class Canary {
                         pc,
                         settings.errorMargin()));
             }
-            double ck = canary.mean(canary.cost, canary.n);
-            double cc = control.mean(control.cost, control.n);
-            double bound = 1 + settings.costMargin();
-            double costSe = Math.sqrt(canary.variance(canary.cost, canary.costSquares, canary.n) / canary.n
-                    + bound * bound * control.variance(control.cost, control.costSquares, control.n) / control.n);
-            if (exceeds(ck - cc * bound, costSe)) {
-                out.add(String.format(
-                        Locale.ROOT,
-                        "cost $%.6f a request against control's $%.6f (margin %.0f%%)",
-                        ck,
-                        cc,
-                        100 * settings.costMargin()));
+            if (canary.successes > 0 && control.successes > 0) {
+                double rk = perSuccess(canary);
+                double rc = perSuccess(control);
+                double bound = 1 + settings.costMargin();
+                double costSe = Math.sqrt(perSuccessVariance(canary) + bound * bound * perSuccessVariance(control));
+                if (exceeds(rk - rc * bound, costSe)) {
+                    out.add(String.format(
+                            Locale.ROOT,
+                            "cost per successful task $%.6f against control's $%.6f (margin %.0f%%)",
+                            rk,
+                            rc,
+                            100 * settings.costMargin()));
+                }
             }
         }
         if (canary.feedback >= 10 && control.feedback >= 10) {
@@ -230,6 +238,26 @@ final class Canary {
         }
     }
 
+    /** An arm's cost per successful task: all its cost over its successes. */
+    private static double perSuccess(Stats s) {
+        return s.cost / s.successes;
+    }
+
+    /**
+     * The variance of {@link #perSuccess}, a ratio of two means, by the delta method:
+     * {@code (var(C) - 2 R cov(C, S) + R^2 var(S)) / (n mean(S)^2)} for cost C and success S of a request.
+     */
+    private static double perSuccessVariance(Stats s) {
+        double n = s.n;
+        double c = s.cost / n;
+        double p = s.successes / n;
+        double r = c / p;
+        double varC = s.variance(s.cost, s.costSquares, s.n);
+        double varS = p * (1 - p);
+        double cov = s.successCost / n - c * p;
+        return Math.max(0, (varC - 2 * r * cov + r * r * varS) / (n * p * p));
+    }
+
     /** Whether {@code excess} is above 0 by more than the look's z standard errors. */
     private boolean exceeds(double excess, double se) {
         return excess > 0 && excess > z * Math.max(se, 1e-12);
@@ -259,9 +287,9 @@ final class Canary {
         n.put("requests", s.n);
         n.put("error_rate", s.n == 0 ? 0 : s.errors / (double) s.n);
         n.put("mean_cost_usd", s.mean(s.cost, s.n));
-        long served = s.n - s.errors;
-        if (served > 0) {
-            n.put("cost_per_successful_task_usd", s.cost / served);
+        n.put("successes", s.successes);
+        if (s.successes > 0) {
+            n.put("cost_per_successful_task_usd", perSuccess(s));
         }
         if (s.feedback > 0) {
             n.put("feedback", s.feedback);
