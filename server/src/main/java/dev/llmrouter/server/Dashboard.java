@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * The built-in dashboard on the management socket, for teams without Prometheus: {@code GET /dashboard}, one
  * page whose charts (uPlot, from its WebJar on the classpath: no CDN) read {@code GET /admin/stats?window=},
- * the figures of the rolling one-minute windows {@link RouterMetrics} keeps. Read-only, like {@code /metrics}.
+ * the figures of the rolling one-minute windows {@link RouterMetrics} keeps, the gate threshold in force per
+ * route, and the shadow or canary candidate when one runs. Read-only, like {@code /metrics}.
  */
 final class Dashboard implements HttpService {
     static final Duration LONGEST = Duration.ofHours(24);
@@ -29,10 +30,12 @@ final class Dashboard implements HttpService {
             "/uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
 
     private final RouterMetrics metrics;
+    private final java.util.function.Supplier<Engine> engine;
     private final Map<String, byte[]> content;
 
-    Dashboard(RouterMetrics metrics) {
+    Dashboard(RouterMetrics metrics, java.util.function.Supplier<Engine> engine) {
         this.metrics = metrics;
+        this.engine = engine;
         this.content = Map.copyOf(FILES.entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> read(e.getValue()[0]))));
     }
@@ -56,6 +59,9 @@ final class Dashboard implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         ObjectNode body = Json.MAPPER.valueToTree(metrics.stats(window.get()));
         body.set("bounds", Json.MAPPER.valueToTree(metrics.watchBounds()));
+        body.set("gate_thresholds", Json.MAPPER.valueToTree(metrics.gateThresholds()));
+        // the candidate beside the live router, if one runs (what GET /admin/candidate says, read-only)
+        engine.get().candidate().ifPresent(c -> body.set("candidate", c.describe()));
         OpenAiApi.send(res, 200, OpenAiApi.bytes(body));
     }
 

@@ -113,6 +113,13 @@ final class RouterMetrics {
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> thresholds =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The gate threshold in force on each route, as its last gated request used it. */
+    Map<String, Double> gateThresholds() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        thresholds.forEach((route, bits) -> out.put(route, Double.longBitsToDouble(bits.get())));
+        return out;
+    }
+
     /** The gate threshold in force on a route, as its last gated request used it (a controller moves it). */
     private void gateThreshold(String route, double threshold) {
         thresholds

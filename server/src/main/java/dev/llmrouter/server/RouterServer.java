@@ -117,7 +117,7 @@ public final class RouterServer implements AutoCloseable {
                                 .host(settings.management().host())
                                 .port(settings.management().port())
                                 .update(b -> limits(b, settings, metrics))
-                                .routing(r -> managementRoutes(r, settings, admin, metrics, ready))
+                                .routing(r -> managementRoutes(r, settings, admin, metrics, ready, engine))
                                 .build())
                 .build()
                 .start();
@@ -230,9 +230,10 @@ public final class RouterServer implements AutoCloseable {
             ServerSettings settings,
             AdminApi admin,
             RouterMetrics metrics,
-            BooleanSupplier ready) {
+            BooleanSupplier ready,
+            Supplier<Engine> engine) {
         filters(routing, settings.management(), settings.adminKeys().isEmpty(), settings, metrics);
-        Dashboard dashboard = new Dashboard(metrics);
+        Dashboard dashboard = new Dashboard(metrics, engine);
         routing.get("/admin/stats", dashboard::stats)
                 .register("/dashboard", dashboard)
                 .register("/admin", admin)

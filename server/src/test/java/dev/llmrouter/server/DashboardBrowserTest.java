@@ -68,6 +68,20 @@ class DashboardBrowserTest {
     @Test
     void thePageDrawsEveryChartWithNoErrorAndItsFiguresAreTheTraffics() throws Exception {
         Path chromium = ExternalTool.require("chromium", "apt-get install chromium");
+        // a shadow candidate (the shipped policy with a higher floor) decides beside the live router
+        String stricter = Files.readString(REPO.resolve("config/policy.yaml"))
+                .replace("version: 1", "version: 2")
+                .replaceAll("quality_floor: 0\\.[0-9]+", "quality_floor: 0.95");
+        HttpResponse<String> candidate = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.managementPort() + "/admin/candidate"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(Json.MAPPER
+                                .createObjectNode()
+                                .put("policy", stricter)
+                                .toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, candidate.statusCode(), candidate.body());
         int served = 0;
         for (int i = 0; i < 120; i++) {
             HttpResponse<String> res = HTTP.send(
@@ -126,6 +140,8 @@ class DashboardBrowserTest {
             assertTrue(Integer.parseInt(points.group(1)) > 0, chart + " has data");
         }
         assertTrue(dom.contains(">code<"), "the routes table names the routes");
+        assertTrue(dom.contains("shadow onnx:default / policy default v2"), "the candidate's card: " + dom);
+        assertTrue(dom.contains("agreement"), "with its agreement per route");
 
         Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
         Files.deleteIfExists(shot);
