@@ -46,6 +46,20 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theOldPolicyStoreKeyNamesItsReplacement() throws Exception {
+        Path file = Files.writeString(dir.resolve("old.yaml"), "router: {policy_store: state/accepted-policy.json}\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ServerSettings.load(file, Map.of(), dir));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("router.policy_store: replaced by router.state_dir"), e.getMessage());
+        assertEquals(
+                dir.resolve("state"),
+                ServerSettings.load(Path.of("../config/server.yaml"), Map.of(), dir)
+                        .stateDir()
+                        .orElseThrow());
+    }
+
+    @Test
     void everyWrongSettingIsListedWithItsKey() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), """
                 server: {port: 70000, colour: blue}
