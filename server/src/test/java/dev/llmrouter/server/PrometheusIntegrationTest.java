@@ -95,9 +95,10 @@ class PrometheusIntegrationTest {
         // the counters Prometheus scraped are the trace log's counts, exactly
         awaitValue(port, "sum(llm_router_requests_total{route=\"default\"})", counted[0]);
         awaitValue(port, "sum(llm_router_escalated_requests_total{route=\"default\"})", counted[1]);
-        // and the recording rule's rate (first scrape to last, extrapolated) is the same share
+        // and the recording rule's rate (first scrape to last, extrapolated) is the same share, within what the
+        // requests before the first scrape move it: 0.01-0.02 on a quiet machine here, 0.06 once on a loaded one
         double recorded = value(port, "route:llm_router_escalation_rate:ratio5m{route=\"default\"}");
-        assertEquals(share, recorded, 0.05, "recorded escalation rate against the trace log's share");
+        assertEquals(share, recorded, 0.08, "recorded escalation rate against the trace log's share");
         assertTrue(firing(port, "LlmRouterTooGreedy").isEmpty(), "a healthy share raises nothing");
 
         // phase 2: the gate accepts everything, so the route escalates nothing: too greedy within its window
