@@ -193,13 +193,7 @@ final class EvalCommand implements Callable<Integer> {
                     + " can be compared on the log");
             return;
         }
-        dev.llmrouter.engine.Router.Builder builder = dev.llmrouter.engine.Router.builder()
-                .catalog(catalog)
-                .policy(policy)
-                .classifier(classifier)
-                .gate(gate);
-        catalog.providers().keySet().forEach(name -> builder.provider(name, new Undialled()));
-        dev.llmrouter.engine.Router router = builder.build();
+        dev.llmrouter.engine.Router router = Undialled.router(catalog, policy, new DecisionModels(classifier, gate));
         OffPolicy.RouterEstimate live =
                 OffPolicy.of(logged, l -> decision(catalog, l.trace(), classifier, Optional.empty()));
         OffPolicy.RouterEstimate candidate = OffPolicy.of(logged, l -> {

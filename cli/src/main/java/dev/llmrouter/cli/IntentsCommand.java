@@ -9,7 +9,6 @@ import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.policy.Policy;
-import dev.llmrouter.provider.ProviderClients;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
@@ -85,15 +84,7 @@ final class IntentsCommand implements Callable<Integer> {
         Catalog catalog = files.loadCatalog();
         Policy policy = files.loadPolicy(catalog, classifier);
         IntentMap intents = IntentMap.load(intentMap.orElseGet(() -> ConfigFiles.defaultFile("intent-map.yaml")));
-        Router.Builder builder = Router.builder()
-                .catalog(catalog)
-                .policy(policy)
-                .classifier(classifier)
-                .gate(models.gate());
-        // explain calls no model: the clients only complete the router, and need no key
-        catalog.providers()
-                .forEach((name, spec) -> builder.provider(name, ProviderClients.create(spec, env -> Optional.empty())));
-        Router router = builder.build();
+        Router router = Undialled.router(catalog, policy, models);
         List<LabelledRecord> records = RecordLoader.load(data, false).records();
         if (split.equals("test")) {
             records = new Splits(seed, 0.25).select(records, Splits.Side.TEST);

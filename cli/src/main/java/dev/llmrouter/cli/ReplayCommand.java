@@ -129,9 +129,6 @@ final class ReplayCommand implements Callable<Integer> {
         JsonNode document = Documents.read(policy.get());
         Policy admitted = PolicyLoader.admit(
                 document, policy.get().toString(), catalog, models.classifier().intents());
-        Router.Builder builder =
-                Router.builder().catalog(catalog).policy(admitted).models(models);
-        catalog.providers().keySet().forEach(name -> builder.provider(name, new Undialled()));
-        return Optional.of(builder.build());
+        return Optional.of(Undialled.router(catalog, admitted, models));
     }
 }

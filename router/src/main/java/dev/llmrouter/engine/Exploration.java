@@ -3,7 +3,6 @@ package dev.llmrouter.engine;
 import dev.llmrouter.catalog.ModelSpec;
 import dev.llmrouter.policy.Route;
 import dev.llmrouter.trace.DecisionTrace.ExplorationView;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -42,8 +41,7 @@ final class Exploration {
                 .filter(m -> cooldowns.coolingUntil(m.id(), now).isEmpty())
                 .toList();
         String mode = explore.mode().name().toLowerCase(Locale.ROOT);
-        long draw = hash(traceId + "\nexplore");
-        if (unit(draw) >= explore.share()) {
+        if (HashDraw.unit(traceId + "\nexplore") >= explore.share()) {
             return Optional.of(view(mode, explore, others.size(), Optional.empty(), Optional.empty()));
         }
         if (others.isEmpty()) {
@@ -54,7 +52,7 @@ final class Exploration {
                         >= explore.maxCostPerHour().getAsDouble()) {
             return Optional.of(view(mode, explore, others.size(), Optional.empty(), Optional.of("cost_cap")));
         }
-        ModelSpec model = others.get((int) Long.remainderUnsigned(hash(traceId + "\nmodel"), others.size()));
+        ModelSpec model = others.get((int) Long.remainderUnsigned(HashDraw.hash(traceId + "\nmodel"), others.size()));
         return Optional.of(view(mode, explore, others.size(), Optional.of(model), Optional.empty()));
     }
 
@@ -87,21 +85,5 @@ final class Exploration {
             }
             return spends.stream().mapToDouble(Spend::usd).sum();
         }
-    }
-
-    /** FNV-1a over UTF-8, then SplitMix64's finaliser: a well-spread 64-bit hash. */
-    private static long hash(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b;
-            h *= 0x100000001b3L;
-        }
-        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
-        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
-        return h ^ (h >>> 31);
-    }
-
-    private static double unit(long h) {
-        return (h >>> 11) * 0x1.0p-53;
     }
 }

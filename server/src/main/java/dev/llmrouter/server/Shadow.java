@@ -3,11 +3,11 @@ package dev.llmrouter.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrouter.catalog.ModelSpec;
+import dev.llmrouter.engine.HashDraw;
 import dev.llmrouter.engine.Router;
 import dev.llmrouter.policy.Route;
 import dev.llmrouter.request.Json;
 import dev.llmrouter.trace.DecisionTrace;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -83,15 +83,7 @@ final class Shadow {
      * or user, as {@link Canary.AssignBy} says) is one the candidate decides.
      */
     boolean sampled(String unit) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : (unit + "\nshadow").getBytes(StandardCharsets.UTF_8)) {
-            h ^= b;
-            h *= 0x100000001b3L;
-        }
-        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
-        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
-        h ^= h >>> 31;
-        return ((h >>> 11) * 0x1.0p-53) < share;
+        return HashDraw.unit(unit + "\nshadow") < share;
     }
 
     /** The side of a decision {@code trace} made with {@code decider}; empty when it started no model. */
