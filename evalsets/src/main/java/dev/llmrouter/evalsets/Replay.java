@@ -105,6 +105,7 @@ public final class Replay {
                 policy.defaultRiskClass(),
                 policy.riskClasses(),
                 routes,
+                policy.budgets(),
                 Sha256.hex(policy.hash() + "|" + label));
     }
 

@@ -45,6 +45,7 @@ final class AttemptChain {
     private final Cooldowns cooldowns;
     private final ThresholdControl thresholds;
     private final StreamSink client;
+    private final String traceId;
     private final boolean streaming;
     private final boolean cascade;
     private final Set<String> excluded = new HashSet<>();
@@ -70,6 +71,9 @@ final class AttemptChain {
 
     private record Abandoned() implements Step {}
 
+    /** The call was not made: its reservation would have broken a budget. */
+    private record Denied(Budgets.Exhausted exhausted) implements Step {}
+
     AttemptChain(
             Plan plan,
             TraceRecorder trace,
@@ -79,7 +83,9 @@ final class AttemptChain {
             RouterClock clock,
             Cooldowns cooldowns,
             ThresholdControl thresholds,
-            StreamSink client) {
+            StreamSink client,
+            String traceId) {
+        this.traceId = traceId;
         this.plan = plan;
         this.route = plan.route();
         this.trace = trace;
@@ -113,6 +119,17 @@ final class AttemptChain {
                 }
                 case Abandoned a -> {
                     return abandoned();
+                }
+                case Denied d -> {
+                    Optional<ModelSpec> next =
+                            trace.attemptCount() < route.fallback().maxAttempts()
+                                    ? nextModel(model, m -> true)
+                                    : Optional.empty();
+                    if (next.isEmpty()) {
+                        return overBudget(d.exhausted());
+                    }
+                    role = Role.FALLBACK;
+                    model = next.get();
                 }
                 case Escalate e -> {
                     if (held.isEmpty() || e.from().beats(held.get())) {
@@ -172,11 +189,25 @@ final class AttemptChain {
                 : Optional.empty();
         boolean mayEscalate = cascade && higher.isPresent();
         boolean direct = streaming && !mayEscalate;
+        long worst = Budgets.worstCaseNanos(model, mutated.request());
+        Optional<Budgets.Exhausted> denied =
+                plan.budgets().reserve(model, worst, call.timeouts().total(), traceId);
+        if (denied.isPresent()) {
+            trace.failedAttempt(
+                    model.id(),
+                    role,
+                    0,
+                    mutated.changes(),
+                    new ErrorView(
+                            FailureKind.BUDGET_EXHAUSTED, Optional.empty(), describe(denied.get()), Optional.empty()));
+            return new Denied(denied.get());
+        }
         long started = clock.nanoTime();
         Completion answer;
         try {
             answer = send(model, call, direct);
         } catch (ClientGone gone) {
+            plan.budgets().settle(worst / Budgets.NANOS_PER_USD); // cut mid-call: what it used is unknown
             trace.failedAttempt(
                     model.id(),
                     role,
@@ -185,6 +216,8 @@ final class AttemptChain {
                     new ErrorView(FailureKind.CLIENT_CLOSED, Optional.empty(), gone.getMessage(), Optional.empty()));
             return new Abandoned();
         } catch (ProviderFailure failure) {
+            // an error answer is not billed; a timeout or a cut connection may have been: count the worst case
+            plan.budgets().settle(failure.httpStatus().isPresent() ? 0 : worst / Budgets.NANOS_PER_USD);
             trace.failedAttempt(model.id(), role, millisSince(started), mutated.changes(), errorView(failure));
             cooldowns.failure(model.id(), route.fallback(), clock.now()).ifPresent(trace::cooldown);
             return new Failed(failure);
@@ -193,6 +226,9 @@ final class AttemptChain {
         cooldowns.success(model.id(), clock.now());
         double cost = TraceRecorder.round(
                 model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
+        plan.budgets()
+                .settle(model.costUsd(
+                        answer.usage().inputTokens(), answer.usage().outputTokens()));
         Judged judged = judge(model, role, mutated.request(), answer, mayEscalate ? higher : Optional.empty());
         trace.answeredAttempt(
                 model.id(),
@@ -360,6 +396,29 @@ final class AttemptChain {
             return serveHeld(held.get(), error);
         }
         return new RouteResult.Failed(failure, trace.finish(outcome, Optional.empty(), Optional.of(error)));
+    }
+
+    /**
+     * The end when a budget denied the last model left: the held answer when the gate had asked for a stronger
+     * one and the route serves it; else a refusal until the budget's window resets.
+     */
+    private RouteResult overBudget(Budgets.Exhausted exhausted) {
+        String error = describe(exhausted);
+        if (held.isPresent()
+                && !bytesSent
+                && route.cascade().onEscalationFailure() == Route.Cascade.OnEscalationFailure.SERVE) {
+            return serveHeld(held.get(), error);
+        }
+        return new RouteResult.Refused(
+                List.of(error),
+                trace.finish(DecisionTrace.Outcome.BUDGET_EXHAUSTED, Optional.empty(), Optional.of(error)),
+                Optional.of(exhausted.resetsAt()));
+    }
+
+    private static String describe(Budgets.Exhausted e) {
+        return e.reason() + ": budget " + e.budget().name() + " (" + e.scope() + ") "
+                + String.format(java.util.Locale.ROOT, "%.6f", e.used()) + " used of "
+                + String.format(java.util.Locale.ROOT, "%.6f", e.limit()) + ", resets at " + e.resetsAt();
     }
 
     private RouteResult abandoned() {

@@ -27,7 +27,8 @@ sealed interface CandidateFilter {
             new CapabilityFilter(),
             new ContextWindowFilter(),
             new PriceCeilingFilter(),
-            new CooldownFilter());
+            new CooldownFilter(),
+            new BudgetFilter());
 
     String name();
 
@@ -35,7 +36,13 @@ sealed interface CandidateFilter {
 
     /** What a filter sees. */
     record Input(
-            ChatRequest request, int promptTokens, Route route, RiskClass risk, Instant now, Cooldowns cooldowns) {}
+            ChatRequest request,
+            int promptTokens,
+            Route route,
+            RiskClass risk,
+            Instant now,
+            Cooldowns cooldowns,
+            Budgets.Sheet budgets) {}
 
     record Rejection(String reason, Map<String, Object> values) {
         static Optional<Rejection> of(String reason, Object... keyValues) {
@@ -232,6 +239,44 @@ sealed interface CandidateFilter {
             return in.cooldowns()
                     .coolingUntil(model.id(), in.now())
                     .flatMap(until -> Rejection.of("cooling_down", "until", until.toString()));
+        }
+    }
+
+    /**
+     * The policy's budgets: a model whose worst-case call (after mutation) would take a cap or a quota past its
+     * limit, by the counters read at planning. The reservation before each call is what holds exactly.
+     */
+    record BudgetFilter() implements CandidateFilter {
+        public String name() {
+            return "budget";
+        }
+
+        public Optional<Rejection> check(ModelSpec model, Input in) {
+            if (in.budgets().none()) {
+                return Optional.empty();
+            }
+            long worst = Budgets.worstCaseNanos(
+                    model, Mutator.apply(in.request(), in.route(), model).request());
+            return in.budgets()
+                    .check(model, worst)
+                    .flatMap(e -> Rejection.of(
+                            e.reason(),
+                            "budget",
+                            e.budget().name(),
+                            "scope",
+                            e.scope(),
+                            "used",
+                            round(e.used()),
+                            "limit",
+                            round(e.limit()),
+                            "on_exhausted",
+                            e.budget().onExhausted().name().toLowerCase(java.util.Locale.ROOT),
+                            "resets_at",
+                            e.resetsAt().toString()));
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 1e6) / 1e6;
         }
     }
 

@@ -15,6 +15,7 @@ import dev.llmrouter.provider.StreamSink;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.TokenEstimate;
 import dev.llmrouter.trace.DecisionTrace;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ final class DefaultRouter implements Router {
     private final Cooldowns cooldowns;
     private final Exploration exploration;
     private final ThresholdControl thresholds;
+    private final RouterState state;
+    private final Budgets budgets;
     private final Planner planner;
 
     DefaultRouter(
@@ -43,11 +46,13 @@ final class DefaultRouter implements Router {
             Supplier<String> traceIds,
             Cooldowns cooldowns,
             Exploration exploration,
-            ThresholdControl thresholds) {
+            RouterState state) {
         this.catalog = catalog;
+        this.state = state;
+        this.budgets = new Budgets(policy.budgets(), state, clock);
         this.cooldowns = cooldowns;
         this.exploration = exploration;
-        this.thresholds = thresholds;
+        this.thresholds = new ThresholdControl(state);
         this.policy = policy;
         this.classifier = classifier;
         this.gate = gate;
@@ -58,10 +63,20 @@ final class DefaultRouter implements Router {
     }
 
     @Override
+    public List<BudgetStatus> budgets() {
+        return budgets.status(clock.now());
+    }
+
+    @Override
+    public RouterState state() {
+        return state;
+    }
+
+    @Override
     public Router withPolicy(Policy newPolicy) {
         Router.Builder.checkIntents(newPolicy, classifier);
         return new DefaultRouter(
-                catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns, exploration, thresholds);
+                catalog, newPolicy, classifier, gate, providers, clock, traceIds, cooldowns, exploration, state);
     }
 
     @Override
@@ -77,7 +92,7 @@ final class DefaultRouter implements Router {
                 traceIds,
                 cooldowns,
                 exploration,
-                thresholds);
+                state);
     }
 
     @Override
@@ -89,33 +104,37 @@ final class DefaultRouter implements Router {
     public DecisionTrace explain(ChatRequest request, Target target, String traceId) {
         int promptTokens = TokenEstimate.promptTokens(request);
         TraceRecorder trace = recorder(request, promptTokens, traceId);
-        return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
+        return switch (planner.plan(request, target, promptTokens, trace, clock.now(), budgets, NO_KEY)) {
             case Planner.Ready ready ->
                 trace.finish(DecisionTrace.Outcome.EXPLAINED, Optional.empty(), Optional.empty());
             case Planner.Refused refused ->
-                trace.finish(DecisionTrace.Outcome.NO_ELIGIBLE_MODEL, Optional.empty(), Optional.of(describe(refused)));
+                trace.finish(outcomeOf(refused), Optional.empty(), Optional.of(describe(refused)));
         };
     }
 
     @Override
     public RouteResult route(ChatRequest request, Target target, StreamSink sink) {
-        return route(request, target, sink, traceIds.get());
+        return route(request, target, sink, traceIds.get(), NO_KEY);
     }
 
     @Override
-    public RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId) {
+    public RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId, String apiKey) {
         int promptTokens = TokenEstimate.promptTokens(request);
         TraceRecorder trace = recorder(request, promptTokens, traceId);
-        return switch (planner.plan(request, target, promptTokens, trace, clock.now())) {
+        return switch (planner.plan(request, target, promptTokens, trace, clock.now(), budgets, apiKey)) {
             case Planner.Ready ready -> run(ready.plan(), trace, sink, traceId);
             case Planner.Refused refused ->
                 new RouteResult.Refused(
                         refused.reasons(),
-                        trace.finish(
-                                DecisionTrace.Outcome.NO_ELIGIBLE_MODEL,
-                                Optional.empty(),
-                                Optional.of(describe(refused))));
+                        trace.finish(outcomeOf(refused), Optional.empty(), Optional.of(describe(refused))),
+                        refused.budgetResetsAt());
         };
+    }
+
+    private static DecisionTrace.Outcome outcomeOf(Planner.Refused refused) {
+        return refused.budgetResetsAt().isPresent()
+                ? DecisionTrace.Outcome.BUDGET_EXHAUSTED
+                : DecisionTrace.Outcome.NO_ELIGIBLE_MODEL;
     }
 
     /**
@@ -134,10 +153,12 @@ final class DefaultRouter implements Router {
                         plan.classification(),
                         plan.promptTokens(),
                         plan.ladder(),
-                        choice.get().model().get())
+                        choice.get().model().get(),
+                        plan.budgets())
                 : plan;
-        RouteResult result =
-                new AttemptChain(started, trace, catalog, providers, gate, clock, cooldowns, thresholds, sink).run();
+        RouteResult result = new AttemptChain(
+                        started, trace, catalog, providers, gate, clock, cooldowns, thresholds, sink, traceId)
+                .run();
         if (serve) {
             exploration.spend(plan.route().name(), result.trace().totalCostUsd(), clock.now());
         }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The decision before any call: the route, the classification, the models that passed the filters in
- * ladder order (tier by tier when the cascade is on, else ranking order), and the start model.
+ * ladder order (tier by tier when the cascade is on, else ranking order), the start model, and the budgets as
+ * this request sees them (its calls reserve through them).
  */
 record Plan(
         ChatRequest request,
@@ -16,7 +17,8 @@ record Plan(
         Classification classification,
         int promptTokens,
         List<ModelSpec> ladder,
-        ModelSpec start) {
+        ModelSpec start,
+        Budgets.Sheet budgets) {
 
     /** The next model one tier up from {@code current}, skipping {@code excluded}: where an escalation goes. */
     java.util.Optional<ModelSpec> nextTier(ModelSpec current, java.util.Set<String> excluded) {

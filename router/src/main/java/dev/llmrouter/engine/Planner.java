@@ -34,9 +34,21 @@ final class Planner {
 
     record Ready(Plan plan) implements Decided {}
 
-    record Refused(List<String> reasons) implements Decided {}
+    /** {@code budgetResetsAt}: a refusing budget left no model, and resets then. */
+    record Refused(List<String> reasons, Optional<Instant> budgetResetsAt) implements Decided {
+        Refused(List<String> reasons) {
+            this(reasons, Optional.empty());
+        }
+    }
 
-    Decided plan(ChatRequest request, Target target, int promptTokens, TraceRecorder trace, Instant now) {
+    Decided plan(
+            ChatRequest request,
+            Target target,
+            int promptTokens,
+            TraceRecorder trace,
+            Instant now,
+            Budgets budgets,
+            String apiKey) {
         String riskName = request.riskClass().isEmpty() ? policy.defaultRiskClass() : request.riskClass();
         RiskClass risk = policy.riskClasses().get(riskName);
         trace.riskClass(riskName);
@@ -60,14 +72,25 @@ final class Planner {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("admission guarantees a catch-all last route")));
         trace.routed(route.name(), riskName);
-        CandidateFilter.Input input = new CandidateFilter.Input(request, promptTokens, route, risk, now, cooldowns);
+        CandidateFilter.Input input = new CandidateFilter.Input(
+                request,
+                promptTokens,
+                route,
+                risk,
+                now,
+                cooldowns,
+                budgets.sheet(route, apiKey, catalog.models(), now));
         List<ModelSpec> passed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        Optional<Instant> budgetResets = Optional.empty();
         for (ModelSpec model : catalog.models()) {
-            Optional<String> rejectedBy = filter(model, input, trace, reasons);
-            if (rejectedBy.isEmpty()) {
+            Optional<CandidateFilter.Rejection> rejection = filter(model, input, trace, reasons);
+            if (rejection.isEmpty()) {
                 passed.add(model);
                 trace.passed(model);
+            } else if ("refuse".equals(rejection.get().values().get("on_exhausted"))) {
+                Instant resets = Instant.parse((String) rejection.get().values().get("resets_at"));
+                budgetResets = budgetResets.filter(r -> r.isBefore(resets)).or(() -> Optional.of(resets));
             }
         }
         if (target instanceof Target.OfModel(String id)) {
@@ -79,10 +102,11 @@ final class Planner {
                 return new Refused(own.isEmpty() ? List.of(id + ": not in the catalog") : own);
             }
             trace.ranked(List.of(model.get()), model.get());
-            return new Ready(new Plan(request, route, classification, promptTokens, List.of(model.get()), model.get()));
+            return new Ready(new Plan(
+                    request, route, classification, promptTokens, List.of(model.get()), model.get(), input.budgets()));
         }
         if (passed.isEmpty()) {
-            return new Refused(reasons);
+            return new Refused(reasons, budgetResets);
         }
         Comparator<ModelSpec> rank = rankOrder(route, request, promptTokens, classification);
         List<ModelSpec> ranking = passed.stream().sorted(rank).toList();
@@ -93,10 +117,10 @@ final class Planner {
                 : ranking;
         ModelSpec start = start(route, ladder, classification, trace);
         trace.ranked(ranking, start);
-        return new Ready(new Plan(request, route, classification, promptTokens, ladder, start));
+        return new Ready(new Plan(request, route, classification, promptTokens, ladder, start, input.budgets()));
     }
 
-    private static Optional<String> filter(
+    private static Optional<CandidateFilter.Rejection> filter(
             ModelSpec model, CandidateFilter.Input input, TraceRecorder trace, List<String> reasons) {
         for (CandidateFilter filter : CandidateFilter.ALL) {
             Optional<CandidateFilter.Rejection> rejection = filter.check(model, input);
@@ -104,7 +128,7 @@ final class Planner {
                 trace.rejected(model, filter.name(), rejection.get());
                 reasons.add(model.id() + ": " + filter.name() + " "
                         + rejection.get().reason() + " " + rejection.get().values());
-                return Optional.of(filter.name());
+                return rejection;
             }
         }
         return Optional.empty();

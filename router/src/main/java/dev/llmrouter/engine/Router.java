@@ -11,6 +11,7 @@ import dev.llmrouter.provider.StreamSink;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.trace.DecisionTrace;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,7 +53,24 @@ public interface Router {
     RouteResult route(ChatRequest request, Target target, StreamSink sink);
 
     /** As {@link #route(ChatRequest, Target, StreamSink)}, the trace taking the caller's id. */
-    RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId);
+    default RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId) {
+        return route(request, target, sink, traceId, NO_KEY);
+    }
+
+    /**
+     * As {@link #route(ChatRequest, Target, StreamSink, String)}, charging the budgets kept per API key to
+     * {@code apiKey}, the caller's key fingerprint ({@code sha256:} and 12 hex digits; {@link #NO_KEY} for none).
+     */
+    RouteResult route(ChatRequest request, Target target, StreamSink sink, String traceId, String apiKey);
+
+    /** The API key fingerprint of a request that came with none. */
+    String NO_KEY = "none";
+
+    /** The policy's budget counters this router charged in their current windows, read from its state. */
+    List<BudgetStatus> budgets();
+
+    /** What the router remembers between requests (shared with other replicas when the state is). */
+    RouterState state();
 
     Policy policy();
 
@@ -95,6 +113,7 @@ public interface Router {
         private final Map<String, ProviderClient> providers = new LinkedHashMap<>();
         private RouterClock clock = RouterClock.system();
         private Supplier<String> traceIds = () -> UUID.randomUUID().toString();
+        private RouterState state;
 
         private Builder() {}
 
@@ -134,6 +153,12 @@ public interface Router {
             return this;
         }
 
+        /** Where cooldowns, the escalation controller's scores and budgets live; in memory when not set. */
+        public Builder state(RouterState value) {
+            state = Objects.requireNonNull(value, "state");
+            return this;
+        }
+
         public Builder traceIds(Supplier<String> value) {
             traceIds = Objects.requireNonNull(value, "traceIds");
             return this;
@@ -157,6 +182,7 @@ public interface Router {
                         + ": call provider(name, client) for each provider the catalog uses");
             }
             checkIntents(policy, classifier);
+            RouterState kept = state == null ? RouterState.inMemory() : state;
             return new DefaultRouter(
                     catalog,
                     policy,
@@ -165,9 +191,9 @@ public interface Router {
                     Map.copyOf(providers),
                     clock,
                     traceIds,
-                    new Cooldowns(),
+                    new Cooldowns(kept),
                     new Exploration(),
-                    new ThresholdControl());
+                    kept);
         }
 
         static void checkIntents(Policy policy, Classifier classifier) {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param defaultRiskClass the risk class of a request that declares none
  * @param riskClasses what each risk class allows
  * @param routes tried in order; the first whose match holds decides; the last matches everything
+ * @param budgets spend caps and premium quotas, each counted over its own window
  * @param hash sha256 of the canonical document, which identifies the rules exactly
  */
 public record Policy(
@@ -21,6 +22,7 @@ public record Policy(
         String defaultRiskClass,
         Map<String, RiskClass> riskClasses,
         List<Route> routes,
+        List<Budget> budgets,
         String hash) {
 
     public Policy {
@@ -28,6 +30,7 @@ public record Policy(
         Objects.requireNonNull(defaultRiskClass, "defaultRiskClass");
         riskClasses = Map.copyOf(riskClasses);
         routes = List.copyOf(routes);
+        budgets = List.copyOf(budgets);
         Objects.requireNonNull(hash, "hash");
     }
 

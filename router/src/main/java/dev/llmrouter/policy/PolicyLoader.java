@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * an impossible value is refused with every error, each naming its exact path.
  */
 public final class PolicyLoader {
-    private static final Set<String> TOP =
-            Set.of("id", "version", "description", "risk_classes", "default_risk_class", "defaults", "routes");
+    private static final Set<String> TOP = Set.of(
+            "id", "version", "description", "risk_classes", "default_risk_class", "defaults", "routes", "budgets");
     private static final Set<String> VERBS =
             Set.of("filter", "rank", "select", "mutate", "fallback", "cascade", "watch", "explore");
     private static final Set<String> ROUTE_FIELDS = union(VERBS, Set.of("name", "description", "match"));
@@ -63,8 +63,9 @@ public final class PolicyLoader {
             defaults.readAll(d);
         });
         List<Route> routes = routes(root, refs, defaults, riskClasses.keySet());
+        List<Budget> budgets = BudgetReader.read(root, refs, routes);
         problems.throwIfAny(name);
-        return new Policy(id, version, defaultRisk, riskClasses, routes, Documents.canonicalHash(document));
+        return new Policy(id, version, defaultRisk, riskClasses, routes, budgets, Documents.canonicalHash(document));
     }
 
     private static Map<String, RiskClass> riskClasses(ConfigNode root, References refs) {

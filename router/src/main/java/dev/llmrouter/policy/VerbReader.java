@@ -307,7 +307,7 @@ final class VerbReader {
     }
 
     /** A field naming one constant of {@code type} in lower case; anything else is a problem at its path. */
-    private static <E extends Enum<E>> Optional<E> choice(ConfigNode node, String field, String what, Class<E> type) {
+    static <E extends Enum<E>> Optional<E> choice(ConfigNode node, String field, String what, Class<E> type) {
         return node.text(field).flatMap(s -> {
             for (E constant : type.getEnumConstants()) {
                 if (constant.name().toLowerCase(Locale.ROOT).equals(s)) {

@@ -110,6 +110,11 @@ public record DecisionTrace(
         SERVED_UNESCALATED,
         /** The policy left no model that may serve; the candidates list every reason. */
         NO_ELIGIBLE_MODEL,
+        /**
+         * A budget with {@code on_exhausted: refuse} left no model whose worst case fits (the candidates say
+         * which), or denied the reservation of every model left; the caller gets 429 until the window resets.
+         */
+        BUDGET_EXHAUSTED,
         /** Every attempt failed with an error that could move on, or the attempts ran out. */
         UPSTREAM_FAILED,
         /** A provider error that only the caller can fix (bad request, content filter) was returned. */
@@ -241,7 +246,9 @@ public record DecisionTrace(
         AUTH,
         CONTENT_FILTERED,
         /** The caller went away during the call. */
-        CLIENT_CLOSED;
+        CLIENT_CLOSED,
+        /** No call was made: reserving its worst case would have broken a budget (error names which). */
+        BUDGET_EXHAUSTED;
 
         @JsonValue
         public String key() {

@@ -84,7 +84,7 @@ class PolicyAdmissionTest {
                         routes:
                           - name: default
                         """,
-                        "colour: unknown field (known: default_risk_class, defaults, description, id, risk_classes,"
+                        "colour: unknown field (known: budgets, default_risk_class, defaults, description, id, risk_classes,"
                                 + " routes, version)"),
                 bad(
                         "unknown field inside a route's filter",
@@ -450,7 +450,7 @@ class PolicyAdmissionTest {
                           - name: first
                             fallback: {on: [bad_request], max_attempts: 0}
                         """,
-                        "colour: unknown field (known: default_risk_class, defaults, description, id, risk_classes,"
+                        "colour: unknown field (known: budgets, default_risk_class, defaults, description, id, risk_classes,"
                                 + " routes, version)",
                         "risk_classes.standard.regions[0]: unknown region 'mars' (catalog regions: eu, us)",
                         "routes[0].filter.max_input_price: expected a number, got \"cheap\"",
