@@ -416,6 +416,10 @@ final class AttemptChain {
     }
 
     private static String describe(Budgets.Exhausted e) {
+        if (e.unavailable()) {
+            return e.reason() + ": budget " + e.budget().name() + " (" + e.scope() + ") refuses the calls it caps"
+                    + " while the shared state does not answer";
+        }
         return e.reason() + ": budget " + e.budget().name() + " (" + e.scope() + ") "
                 + String.format(java.util.Locale.ROOT, "%.6f", e.used()) + " used of "
                 + String.format(java.util.Locale.ROOT, "%.6f", e.limit()) + ", resets at " + e.resetsAt();

@@ -108,7 +108,7 @@ final class Budgets {
             }
         }
         List<String> unique = keys.stream().distinct().toList();
-        long[] used = unique.isEmpty() ? new long[0] : state.used(unique, now);
+        long[] used = unique.isEmpty() ? new long[0] : state.recentlyUsed(unique, now);
         for (int i = 0; i < used.length; i++) {
             sheet.used.put(unique.get(i), used[i]);
         }
@@ -119,12 +119,24 @@ final class Budgets {
     private record Line(
             Budget budget, String scope, String key, Optional<String> totalKey, Instant resetsAt, boolean capped) {}
 
-    /** Why a model may not be charged: the budget, the counter's use against its limit, when it resets. */
-    record Exhausted(Budget budget, String scope, double used, double limit, Instant resetsAt) {
+    /**
+     * Why a model may not be charged: the budget, the counter's use against its limit, when it resets; or, when
+     * the shared state does not answer ({@code unavailable}), that the budget refuses until it does.
+     */
+    record Exhausted(Budget budget, String scope, double used, double limit, Instant resetsAt, boolean unavailable) {
+        Exhausted(Budget budget, String scope, double used, double limit, Instant resetsAt) {
+            this(budget, scope, used, limit, resetsAt, false);
+        }
+
         String reason() {
-            return budget.limit() instanceof Budget.Quota ? "quota_reached" : "budget_exhausted";
+            return unavailable
+                    ? "budget_state_unavailable"
+                    : budget.limit() instanceof Budget.Quota ? "quota_reached" : "budget_exhausted";
         }
     }
+
+    /** How soon a caller refused because the shared state did not answer is told to retry. */
+    static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(5);
 
     /** The budgets as one request sees them; reservations go through it so a request counts once per quota. */
     final class Sheet {
@@ -221,6 +233,11 @@ final class Budgets {
             String name = id + "#" + (++reservations);
             int broken =
                     state.reserve(name, charges, now(), now().plus(callTimeout).plus(SETTLE_GRACE));
+            if (broken >= 0 && !state.connected()) {
+                Line line = lineOf(lines, charges.get(broken));
+                return Optional.of(
+                        new Exhausted(line.budget, line.scope, 0, limitOf(line), now().plus(UNAVAILABLE_RETRY), true));
+            }
             if (broken >= 0) {
                 Line line = lineOf(lines, charges.get(broken));
                 return Optional.of(new Exhausted(

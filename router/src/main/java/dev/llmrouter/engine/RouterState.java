@@ -38,6 +38,14 @@ public interface RouterState extends AutoCloseable {
     long[] used(List<String> counters, Instant now);
 
     /**
+     * {@link #used} as the planner reads it: a shared store may answer from a reading a fraction of a second old
+     * (the reservation before each call is what holds a limit exactly).
+     */
+    default long[] recentlyUsed(List<String> counters, Instant now) {
+        return used(counters, now);
+    }
+
+    /**
      * Adds every charge to its counter as a reservation named {@code id}, or none of them: returns -1 when
      * reserved, else the index of the first charge whose limit the reservation would break. A reservation
      * not settled by {@code expires} is released.
@@ -53,6 +61,11 @@ public interface RouterState extends AutoCloseable {
     /** Whether the shared store answers (always, in memory); a replica that lost it says so here. */
     default boolean connected() {
         return true;
+    }
+
+    /** How many router processes share this state, as far as it knows (1 in memory). */
+    default int replicas() {
+        return 1;
     }
 
     @Override

@@ -15,13 +15,44 @@ final class ApiError extends RuntimeException {
     private final String type;
     private final String code;
     private final List<String> details;
+    private final java.util.OptionalLong retryAfterSeconds;
 
     ApiError(int status, String type, String code, String message, List<String> details) {
+        this(status, type, code, message, details, java.util.OptionalLong.empty());
+    }
+
+    private ApiError(
+            int status,
+            String type,
+            String code,
+            String message,
+            List<String> details,
+            java.util.OptionalLong retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.code = code;
         this.details = List.copyOf(details);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429: a budget of the policy is used up until {@code resetsAt}, which Retry-After gives in seconds. */
+    static ApiError budgetExhausted(List<String> reasons, java.time.Instant resetsAt, java.time.Instant now) {
+        long seconds = Math.max(
+                1, (long) Math.ceil(java.time.Duration.between(now, resetsAt).toMillis() / 1000.0));
+        return new ApiError(
+                429,
+                "insufficient_quota",
+                "budget_exhausted",
+                "a budget of the router's policy refuses this request until " + resetsAt + " (details say which"
+                        + " and why): retry then, or ask the router's operators to raise it",
+                reasons,
+                java.util.OptionalLong.of(seconds));
+    }
+
+    /** Seconds a caller should wait before it retries, when the error says. */
+    java.util.OptionalLong retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     static ApiError badRequest(String message) {

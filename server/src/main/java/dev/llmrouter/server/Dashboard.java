@@ -60,6 +60,21 @@ final class Dashboard implements HttpService {
         ObjectNode body = Json.MAPPER.valueToTree(metrics.stats(window.get()));
         body.set("bounds", Json.MAPPER.valueToTree(metrics.watchBounds()));
         body.set("gate_thresholds", Json.MAPPER.valueToTree(metrics.gateThresholds()));
+        // the budgets' counters in their current windows, and whether the shared state answers
+        dev.llmrouter.engine.Router router = engine.get().router();
+        com.fasterxml.jackson.databind.node.ArrayNode budgets = body.putArray("budgets");
+        router.budgets().forEach(b -> budgets.addObject()
+                .put("budget", b.budget())
+                .put("scope", b.scope())
+                .put("kind", b.kind())
+                .put("used", b.used())
+                .put("limit", b.limit())
+                .put("used_ratio", b.usedRatio())
+                .put("alert_at", b.alertAt())
+                .put("resets_at", b.resetsAt().toString()));
+        body.putObject("state")
+                .put("connected", router.state().connected())
+                .put("replicas", router.state().replicas());
         // the candidate beside the live router, if one runs (what GET /admin/candidate says, read-only)
         engine.get().candidate().ifPresent(c -> body.set("candidate", c.describe()));
         OpenAiApi.send(res, 200, OpenAiApi.bytes(body));

@@ -12,6 +12,7 @@ import dev.llmrouter.config.Documents;
 import dev.llmrouter.config.InvalidConfigException;
 import dev.llmrouter.engine.DecisionModels;
 import dev.llmrouter.engine.Router;
+import dev.llmrouter.engine.RouterState;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.provider.ProviderClient;
@@ -154,8 +155,11 @@ final class Engine {
                 .filter(stored -> engine.admissible(stored, intents))
                 .orElse(configured);
         Policy policy = PolicyLoader.admit(document, settings.policy().toString(), catalog, intents);
-        Router.Builder builder =
-                Router.builder().catalog(catalog).policy(policy).models(models.models);
+        Router.Builder builder = Router.builder()
+                .catalog(catalog)
+                .policy(policy)
+                .models(models.models)
+                .state(settings.redis().<RouterState>map(RedisState::new).orElseGet(RouterState::inMemory));
         providers.forEach(builder::provider);
         engine.live.set(new Live(builder.build(), document, models));
         store.ifPresent(s -> s.started(

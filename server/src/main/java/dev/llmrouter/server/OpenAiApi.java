@@ -109,7 +109,7 @@ final class OpenAiApi implements HttpService {
             return;
         }
         Caller caller = new Caller(req);
-        RouteResult result = router.route(request, target, caller, traceId);
+        RouteResult result = router.route(request, target, caller, traceId, Gatekeeper.fingerprint(req));
         String outcome = outcomeOf(result);
         try {
             switch (result) {
@@ -149,7 +149,7 @@ final class OpenAiApi implements HttpService {
             Canary.Arm arm) {
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         SseWriter sse = new SseWriter(res, traceId, new Caller(req));
-        RouteResult result = router.route(request, target, sse, traceId);
+        RouteResult result = router.route(request, target, sse, traceId, Gatekeeper.fingerprint(req));
         String outcome = outcomeOf(result);
         try {
             respond(sse, result, target, includeUsage);
@@ -390,6 +390,10 @@ final class OpenAiApi implements HttpService {
     }
 
     private static ApiError refusal(RouteResult.Refused refused, Target target) {
+        if (refused.budgetResetsAt().isPresent()) {
+            return ApiError.budgetExhausted(
+                    refused.reasons(), refused.budgetResetsAt().get(), java.time.Instant.now());
+        }
         boolean pinned = target instanceof Target.OfModel;
         return new ApiError(
                 pinned ? 403 : 422,

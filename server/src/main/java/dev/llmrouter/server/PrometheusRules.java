@@ -100,6 +100,7 @@ public final class PrometheusRules {
                 "{{ $value }} trace lines were lost in 5 minutes (the requests were answered). Check the trace"
                         + " directory's disk space and permissions: without the log there is no audit, feedback or"
                         + " retraining data.");
+        budgetAlerts(alerts);
         try {
             return "# Prometheus rules for the llm-router policy " + policy.id() + " v" + policy.version()
                     + " (sha256 " + policy.hash() + "),\n# written by `llm-router monitoring rules`: change the"
@@ -108,6 +109,42 @@ public final class PrometheusRules {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the rules", e);
         }
+    }
+
+    /**
+     * The budgets' alerts, from the gauges every replica exports for the shared counters (the largest reading
+     * across replicas: they read the same counter), and the shared state's health.
+     */
+    private static void budgetAlerts(ArrayNode alerts) {
+        String used = "max by (budget, scope, kind) (llm_router_budget_used_ratio)";
+        alert(
+                alerts,
+                "LlmRouterBudgetNearLimit",
+                used + "\n  >= on (budget) group_left max by (budget) (llm_router_budget_alert_ratio)",
+                Duration.ofMinutes(1),
+                Map.of("severity", "warning"),
+                "budget {{ $labels.budget }} ({{ $labels.scope }}) is near its limit",
+                "{{ $value | humanizePercentage }} of the {{ $labels.kind }} limit is used in this window, at or"
+                        + " above the budget's alert_at. Once it is used up, the budget refuses (429) or degrades"
+                        + " as the policy says.");
+        alert(
+                alerts,
+                "LlmRouterBudgetExhausted",
+                used + " >= 1",
+                Duration.ZERO,
+                Map.of("severity", "critical"),
+                "budget {{ $labels.budget }} ({{ $labels.scope }}) is used up",
+                "The {{ $labels.kind }} limit is reached for this window: requests it covers are refused with 429"
+                        + " budget_exhausted or served by its lower tiers until the window resets.");
+        alert(
+                alerts,
+                "LlmRouterSharedStateDown",
+                "min by (instance) (llm_router_state_connected) == 0",
+                Duration.ofMinutes(1),
+                Map.of("severity", "critical"),
+                "{{ $labels.instance }} cannot reach the shared state (Redis)",
+                "The replica goes on alone: calls a budget caps are refused (429), cooldowns and the escalation"
+                        + " controller are its own until Redis answers again.");
     }
 
     private static void routeAlerts(Route route, Policy policy, ArrayNode alerts) {

@@ -90,7 +90,24 @@ final class RouterMetrics {
                     + " the rates against")
             .register(registry);
 
+    private final MultiGauge budgetRemaining = MultiGauge.builder("llm.router.budget.remaining.usd")
+            .description("What a budget cap has left in its current window, by budget and scope (USD)")
+            .register(registry);
+    private final MultiGauge budgetUsed = MultiGauge.builder("llm.router.budget.used.ratio")
+            .description("A budget's use against its limit in the current window, by budget, scope and kind"
+                    + " (cap_usd, quota_requests, quota_spend): 1 is exhausted")
+            .register(registry);
+    private final MultiGauge budgetAlertAt = MultiGauge.builder("llm.router.budget.alert.ratio")
+            .description("The used ratio at which each budget's alert fires (the policy's alert_at)")
+            .register(registry);
+    private final java.util.concurrent.atomic.AtomicInteger stateConnected =
+            new java.util.concurrent.atomic.AtomicInteger(1);
+
     RouterMetrics() {
+        Gauge.builder("llm.router.state.connected", stateConnected, AtomicInteger::get)
+                .description("1 while the shared state (Redis) answers, 0 while this replica goes on alone (always 1"
+                        + " in memory)")
+                .register(registry);
         Gauge.builder("llm.router.policy.version", policyVersion, AtomicInteger::get)
                 .description("The version of the policy in force (0 while loading): a change marks a new policy")
                 .register(registry);
@@ -513,6 +530,30 @@ final class RouterMetrics {
     }
 
     /** The Prometheus text exposition. */
+    /** Reads the budgets' counters and the state's health from the live router, before a scrape. */
+    void state(dev.llmrouter.engine.Router router) {
+        List<dev.llmrouter.engine.BudgetStatus> status = router.budgets();
+        budgetRemaining.register(
+                status.stream()
+                        .filter(s -> s.kind().equals("cap_usd"))
+                        .map(s -> MultiGauge.Row.of(
+                                Tags.of("budget", s.budget(), "scope", s.scope()), Math.max(0, s.limit() - s.used())))
+                        .toList(),
+                true);
+        budgetUsed.register(
+                status.stream()
+                        .map(s -> MultiGauge.Row.of(
+                                Tags.of("budget", s.budget(), "scope", s.scope(), "kind", s.kind()), s.usedRatio()))
+                        .toList(),
+                true);
+        budgetAlertAt.register(
+                router.policy().budgets().stream()
+                        .map(b -> MultiGauge.Row.of(Tags.of("budget", b.name()), b.alertAt()))
+                        .toList(),
+                true);
+        stateConnected.set(router.state().connected() ? 1 : 0);
+    }
+
     String scrape() {
         return registry.scrape();
     }

@@ -46,7 +46,10 @@ public final class RouterServer implements AutoCloseable {
     private final WebServer server;
     private final Optional<TraceLog> log;
 
-    private RouterServer(WebServer server, Optional<TraceLog> log) {
+    private final Engine engine;
+
+    private RouterServer(WebServer server, Optional<TraceLog> log, Engine engine) {
+        this.engine = engine;
         this.server = server;
         this.log = log;
     }
@@ -139,7 +142,7 @@ public final class RouterServer implements AutoCloseable {
                         + settings.providers() + ", classifier: "
                         + router.classifier().info().id() + ", policy "
                         + router.policy().id() + " v" + router.policy().version() + ")");
-        return new RouterServer(server, log);
+        return new RouterServer(server, log, loaded.get());
     }
 
     private static void warnWhenOpen(ServerSettings settings) {
@@ -240,6 +243,9 @@ public final class RouterServer implements AutoCloseable {
                 .get("/health", (req, res) -> health(res, ready.getAsBoolean()))
                 .get("/metrics", (req, res) -> {
                     res.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                    if (ready.getAsBoolean()) {
+                        metrics.state(engine.get().router());
+                    }
                     res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 })
                 .any((req, res) -> notFound(
@@ -275,6 +281,7 @@ public final class RouterServer implements AutoCloseable {
             // client would send its next request on a connection that is going away
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
+        e.retryAfterSeconds().ifPresent(s -> res.header("Retry-After", Long.toString(s)));
         if (e.status() == 502) {
             // the router has already tried every model the policy allows: a client retry would do it all again
             res.header("x-should-retry", "false");
@@ -316,5 +323,6 @@ public final class RouterServer implements AutoCloseable {
     public void close() {
         server.stop();
         log.ifPresent(TraceLog::close);
+        engine.router().state().close();
     }
 }

@@ -33,6 +33,8 @@ import java.util.TreeSet;
  * @param stateDir where the policy and classifier accepted through the admin API are kept across restarts, with
  *     the history of every version that went live and a copy of each ({@link StateStore}); empty for nowhere
  * @param trace the decision trace log; empty for none
+ * @param redis where replicas share their state (budgets, cooldowns, the escalation controller); empty keeps it in
+ *     this process's memory ({@code router.state.backend: memory})
  */
 record ServerSettings(
         Listen api,
@@ -50,7 +52,8 @@ record ServerSettings(
         long maxBodyBytes,
         Optional<Path> stateDir,
         Optional<TraceLog.Settings> trace,
-        SimulatedProvider.Settings simulated) {
+        SimulatedProvider.Settings simulated,
+        Optional<RedisState.Settings> redis) {
 
     /** A socket: host and port (0 picks a free one). */
     record Listen(String host, int port) {
@@ -92,7 +95,9 @@ record ServerSettings(
             Map.entry("LLM_ROUTER_PROVIDERS", "router.providers"),
             Map.entry("LLM_ROUTER_TRACE_DIR", "router.trace.dir"),
             Map.entry("LLM_ROUTER_TRACE_PROMPTS", "router.trace.prompts"),
-            Map.entry("LLM_ROUTER_TRACE_SALT", "router.trace.prompt_salt")));
+            Map.entry("LLM_ROUTER_TRACE_SALT", "router.trace.prompt_salt"),
+            Map.entry("LLM_ROUTER_STATE_BACKEND", "router.state.backend"),
+            Map.entry("LLM_ROUTER_REDIS_URI", "router.state.redis.uri")));
 
     private static final Map<String, Set<String>> KNOWN = Map.of(
             "",
@@ -121,7 +126,12 @@ record ServerSettings(
                     "max_body_bytes",
                     "state_dir",
                     "trace",
-                    "simulated"),
+                    "simulated",
+                    "state"),
+            "router.state",
+            Set.of("backend", "redis"),
+            "router.state.redis",
+            Set.of("uri", "key_prefix", "timeout"),
             "router.trace",
             Set.of("dir", "prompts", "prompt_salt", "max_file_bytes", "max_total_bytes", "max_age"),
             "router.simulated",
@@ -180,6 +190,7 @@ record ServerSettings(
                 .map(d -> new TraceLog.Settings(home.resolve(d), prompts, salt, maxFile, maxTotal, maxAge));
         SimulatedProvider.Settings simulated = simulated(root.get("router.simulated"), r.errors);
         String device = r.choice("router.device", "auto", List.of("auto", "cpu", "gpu"));
+        Optional<RedisState.Settings> redis = redis(r);
         if (!management.loopback() && adminKeys.isEmpty()) {
             r.errors.add("server.management.host: " + management.host() + " is not a loopback address and"
                     + " router.admin_keys is empty, so anyone who reaches it could replace the policy: set admin keys"
@@ -209,7 +220,30 @@ record ServerSettings(
                 maxBody,
                 r.optionalText("router.state_dir").filter(s -> !s.isBlank()).map(home::resolve),
                 trace,
-                simulated);
+                simulated,
+                redis);
+    }
+
+    private static Optional<RedisState.Settings> redis(Reader r) {
+        String backend = r.choice("router.state.backend", "memory", List.of("memory", "redis"));
+        Optional<String> uri = r.optionalText("router.state.redis.uri").filter(u -> !u.isBlank());
+        if (backend.equals("memory")) {
+            return Optional.empty();
+        }
+        if (uri.isEmpty()) {
+            r.errors.add("router.state.redis.uri: required with router.state.backend: redis, e.g."
+                    + " redis://127.0.0.1:6379 (or LLM_ROUTER_REDIS_URI; a password goes in the URI,"
+                    + " redis://:password@host:6379)");
+            return Optional.empty();
+        }
+        if (!uri.get().matches("rediss?://.+")) {
+            r.errors.add("router.state.redis.uri: expected redis://host:port or rediss://host:port, got "
+                    + RedisState.redacted(uri.get()));
+            return Optional.empty();
+        }
+        String prefix = r.text("router.state.redis.key_prefix", "{llm-router}:");
+        Duration timeout = r.duration("router.state.redis.timeout", Duration.ofSeconds(1));
+        return Optional.of(new RedisState.Settings(uri.get(), prefix, timeout));
     }
 
     /** The same settings on other ports (the command line's --port and --management-port). */
@@ -230,7 +264,8 @@ record ServerSettings(
                 maxBodyBytes,
                 stateDir,
                 trace,
-                simulated);
+                simulated,
+                redis);
     }
 
     private static SimulatedProvider.Settings simulated(Config node, List<String> errors) {

@@ -109,6 +109,31 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theSharedStateIsRedisOnlyWithAUriAndItsPasswordNeverReachesAnError() throws Exception {
+        Path file = Files.writeString(dir.resolve("state.yaml"), "router: {state: {backend: redis}}\n");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ServerSettings.load(file, Map.of(), dir));
+        assertTrue(
+                e.getMessage().contains("router.state.redis.uri: required with router.state.backend: redis"),
+                e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerSettings.load(file, Map.of("LLM_ROUTER_REDIS_URI", "http://:s3cret@host:6379"), dir));
+        assertTrue(e.getMessage().contains("expected redis://host:port"), e.getMessage());
+        assertTrue(!e.getMessage().contains("s3cret"), e.getMessage());
+        ServerSettings s =
+                ServerSettings.load(file, Map.of("LLM_ROUTER_REDIS_URI", "redis://:s3cret@10.0.0.5:6379"), dir);
+        assertEquals("redis://:s3cret@10.0.0.5:6379", s.redis().orElseThrow().uri());
+        assertEquals("{llm-router}:", s.redis().orElseThrow().keyPrefix());
+        assertEquals(java.time.Duration.ofSeconds(1), s.redis().orElseThrow().timeout());
+        assertEquals(
+                java.util.Optional.empty(),
+                ServerSettings.load(Path.of("../config/server.yaml"), Map.of(), dir)
+                        .redis(),
+                "the shipped config keeps state in memory");
+    }
+
+    @Test
     void limitsAndTraceRetentionAreRead() throws Exception {
         Path file = Files.writeString(dir.resolve("limits.yaml"), """
                 server:
