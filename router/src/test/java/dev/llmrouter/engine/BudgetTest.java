@@ -183,6 +183,30 @@ class BudgetTest {
     }
 
     @Test
+    void aQuotaOfSpendKeepsThePremiumModelsUnderTheirShareOfTheRoutesSpend() {
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T10:00:00Z"));
+        ScriptedProvider provider = new ScriptedProvider(clock);
+        Router router = router(
+                policy(
+                        BIG_ROUTE,
+                        "  - {name: premium, window: daily, quota: {share: 0.5, of: spend, models: [big]}}\n"),
+                clock,
+                provider);
+        double premium = 0;
+        double total = 0;
+        for (int i = 0; i < 300; i++) {
+            RouteResult.Served served = (RouteResult.Served) router.route(REQUEST);
+            double cost = served.trace().totalCostUsd();
+            total += cost;
+            premium += served.model().equals("big") ? cost : 0;
+            assertTrue(premium <= 0.5 * total + 1e-12, "at request " + i + ": " + premium + " of " + total);
+        }
+        // big costs 0.0015 a call and small-a 0.00003: big serves once the cheap spend (and its worst case) allows
+        assertTrue(premium > 0.4 * total, "the quota is used: " + premium + " of " + total);
+        assertEquals("quota_spend", router.budgets().get(0).kind());
+    }
+
+    @Test
     void aCapPerApiKeyKeepsACounterForEachKey() {
         FakeClock clock = new FakeClock(Instant.parse("2026-01-01T10:00:00Z"));
         Router router = router(

@@ -52,7 +52,11 @@ public final class PrometheusRules {
                     "sum by (route, model) (rate(llm_router_cost_usd_total[5m])) * 3600"),
             Map.entry(
                     "route:llm_router_cost_per_successful_task_usd:ratio5m",
-                    "sum by (route) (rate(llm_router_cost_usd_total[5m]))\n"
+                    // every call a route paid for (retries, fallbacks, escalations, explored models served, and
+                    // shadow explorations, counted apart) over the requests it served
+                    "(sum by (route) (rate(llm_router_cost_usd_total[5m]))\n"
+                            + "  + (sum by (route) (rate(llm_router_exploration_cost_usd_total{mode=\"shadow\"}[5m]))"
+                            + " or sum by (route) (rate(llm_router_cost_usd_total[5m])) * 0))\n"
                             + "  / sum by (route) (rate(llm_router_requests_total{outcome=\"served\"}[5m]))"),
             Map.entry(
                     "provider:llm_router_traffic_share:ratio5m",

@@ -248,13 +248,13 @@ final class RouterMetrics {
                 .register(registry)
                 .increment();
         if (e.model().isPresent() && e.mode().equals("serve")) {
-            explorationCost(route, e.model().get(), trace.totalCostUsd());
+            explorationCost(route, e.model().get(), "serve", trace.totalCostUsd());
         }
     }
 
     /** A shadow exploration's call: its cost, and the gate's verdict on its answer (or its error). */
     void explored(dev.llmrouter.engine.ExploredAnswer a) {
-        explorationCost(a.route(), a.model(), a.costUsd());
+        explorationCost(a.route(), a.model(), "shadow", a.costUsd());
         Counter.builder("llm.router.exploration.verdicts")
                 .description("Shadow explorations by route, explored model and the gate's verdict on its answer"
                         + " (accept, escalate) or error")
@@ -309,10 +309,11 @@ final class RouterMetrics {
         }
     }
 
-    private void explorationCost(String route, String model, double usd) {
+    private void explorationCost(String route, String model, String mode, double usd) {
         Counter.builder("llm.router.exploration.cost.usd")
-                .description("What exploration cost, by route and explored model (USD)")
-                .tags("route", route, "model", model)
+                .description("What exploration cost, by route, explored model and mode (USD; a serve-mode request's"
+                        + " cost is also in llm_router_cost_usd_total, a shadow call's only here)")
+                .tags("route", route, "model", model, "mode", mode)
                 .register(registry)
                 .increment(usd);
     }
