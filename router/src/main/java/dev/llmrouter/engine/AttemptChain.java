@@ -189,7 +189,7 @@ final class AttemptChain {
                 : Optional.empty();
         boolean mayEscalate = cascade && higher.isPresent();
         boolean direct = streaming && !mayEscalate;
-        long worst = Budgets.worstCaseNanos(model, mutated.request());
+        long worst = plan.budgets().none() ? 0 : Budgets.worstCaseNanos(model, mutated.request());
         Optional<Budgets.Exhausted> denied =
                 plan.budgets().reserve(model, worst, call.timeouts().total(), traceId);
         if (denied.isPresent()) {

@@ -10,7 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** {@link RouterState} in this process's memory: one lock, held for microseconds. */
+/**
+ * {@link RouterState} in this process's memory: cooldowns in a concurrent map (read on every request without a
+ * lock), scores and budgets under one lock held for microseconds.
+ */
 final class MemoryState implements RouterState {
     private record Failures(int count, Instant until) {}
 
@@ -18,13 +21,16 @@ final class MemoryState implements RouterState {
 
     private record Reservation(List<RouterState.Charge> charges, Instant expires) {}
 
-    private final Map<String, Failures> failures = new HashMap<>();
+    private final Map<String, Failures> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ArrayDeque<Double>> scores = new HashMap<>();
     private final Map<String, Counter> counters = new HashMap<>();
     private final Map<String, Reservation> reservations = new HashMap<>();
 
     @Override
-    public synchronized Map<String, Instant> cooling(Instant now) {
+    public Map<String, Instant> cooling(Instant now) {
+        if (failures.isEmpty()) {
+            return Map.of();
+        }
         Map<String, Instant> out = new TreeMap<>();
         failures.forEach((model, f) -> {
             if (f.until.isAfter(now)) {
@@ -35,25 +41,20 @@ final class MemoryState implements RouterState {
     }
 
     @Override
-    public synchronized Optional<Instant> failure(String model, int afterFailures, Duration length, Instant now) {
-        Failures old = failures.getOrDefault(model, new Failures(0, Instant.MIN));
-        int count = old.count + 1;
-        if (count >= afterFailures) {
-            Instant until = now.plus(length);
-            failures.put(model, new Failures(0, until));
-            return Optional.of(until);
-        }
-        failures.put(model, new Failures(count, old.until));
-        return Optional.empty();
+    public Optional<Instant> failure(String model, int afterFailures, Duration length, Instant now) {
+        Failures next = failures.compute(model, (m, old) -> {
+            Failures was = old == null ? new Failures(0, Instant.MIN) : old;
+            return was.count + 1 >= afterFailures
+                    ? new Failures(0, now.plus(length))
+                    : new Failures(was.count + 1, was.until);
+        });
+        return next.count == 0 ? Optional.of(next.until) : Optional.empty();
     }
 
     @Override
-    public synchronized void success(String model, Instant now) {
-        Failures old = failures.get(model);
-        if (old != null && !old.until.isAfter(now)) {
-            failures.remove(model);
-        } else if (old != null) {
-            failures.put(model, new Failures(0, old.until));
+    public void success(String model, Instant now) {
+        if (!failures.isEmpty()) {
+            failures.computeIfPresent(model, (m, old) -> old.until.isAfter(now) ? new Failures(0, old.until) : null);
         }
     }
 

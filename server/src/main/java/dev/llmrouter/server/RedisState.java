@@ -74,7 +74,10 @@ final class RedisState implements RouterState {
     /** A second connection for what is not waited for, so that a reservation never queues behind it. */
     private final StatefulRedisConnection<String, String> background;
 
+    /** Commands not waited for, ordered with the ones that are (a later read sees them). */
     private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
+    /** Settlements, on the second connection: never waited for, and an exact read waits for them. */
+    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> settlements;
     /** Settlements sent and not yet answered: an exact read waits for them. */
     private final Set<java.util.concurrent.CompletableFuture<?>> settling = ConcurrentHashMap.newKeySet();
     /** Models with failures counted (as of the last cooldown read, or since on this replica). */
@@ -124,8 +127,9 @@ final class RedisState implements RouterState {
                     e);
         }
         redis = connection.sync();
+        async = connection.async();
         background = client.connect();
-        async = background.async();
+        settlements = background.async();
         String expire = resource("expire.lua");
         for (String name : List.of("reserve", "settle", "used")) {
             scripts.put(name, expire + "\n" + resource(name + ".lua"));
@@ -359,8 +363,8 @@ final class RedisState implements RouterState {
         }
         // not waited for: until Redis applies it, the reservation's worst case counts, which errs on the safe side
         Settle call = settleCall(id, actual, now);
-        java.util.concurrent.CompletableFuture<Long> sent = async.<Long>evalsha(
-                        shas.get("settle"), ScriptOutputType.INTEGER, call.keys(), call.args())
+        java.util.concurrent.CompletableFuture<Long> sent = settlements
+                .<Long>evalsha(shas.get("settle"), ScriptOutputType.INTEGER, call.keys(), call.args())
                 .toCompletableFuture();
         settling.add(sent);
         sent.whenComplete((ok, error) -> {

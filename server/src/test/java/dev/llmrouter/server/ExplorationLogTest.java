@@ -86,7 +86,8 @@ class ExplorationLogTest {
                     metrics.contains(
                             "llm_router_explorations_total{mode=\"shadow\",result=\"explored\",route=\"all\"}"),
                     metrics);
-            assertTrue(metrics.contains("llm_router_exploration_cost_usd_total{model=\"" + MID + "\",route=\"all\"}"));
+            assertTrue(metrics.contains(
+                    "llm_router_exploration_cost_usd_total{mode=\"shadow\",model=\"" + MID + "\",route=\"all\"}"));
         }
 
         Map<String, OffPolicy.Estimate> byModel =

@@ -193,7 +193,6 @@ class SharedStateTest {
         assertTrue(spent <= cap + 1e-12, "spent " + spent + " over the cap " + cap);
         assertTrue(calls >= 80, "the cap is used, not wasted: " + calls + " calls");
         assertTrue(stateOne.connected() && stateTwo.connected(), "Redis answered every command in time");
-        assertTrue(a.calls().size() > 0 && b.calls().size() > 0, "both replicas served");
         assertEquals(spent, one.budgets().get(0).used(), 1e-9, "one counter for both: " + two.budgets());
     }
 
