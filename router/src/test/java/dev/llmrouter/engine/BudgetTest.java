@@ -17,9 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,17 +29,7 @@ import org.junit.jupiter.api.Test;
  * the cap exactly under concurrency.
  */
 class BudgetTest {
-    /** About 140 bytes: the worst case of a call bounds what the scripted provider reports (100 tokens in). */
-    static final ChatRequest REQUEST = new ChatRequest(
-            List.of(dev.llmrouter.request.Message.of(
-                    "user",
-                    "Please summarise the notes of the weekly meeting: the budget review moved to Friday, the"
-                            + " release is on track and the new hire starts Monday.")),
-            OptionalInt.of(50),
-            false,
-            Map.of(),
-            Map.of(),
-            "");
+    static final ChatRequest REQUEST = Fixtures.MEETING_NOTES;
 
     static Policy policy(String routes, String budgets) {
         return PolicyLoader.admit(

@@ -30,10 +30,37 @@ public final class Fixtures {
         }
     }
 
-    /** {@code test-catalog.yaml}: small-a, small-b (tier 1), mid (tier 2), big, big-eu (tier 3). */
+    /**
+     * {@code test-catalog.yaml}: small-a, small-b (tier 1), mid (tier 2), big, big-eu (tier 3). Read as a stream, so
+     * that other modules' tests can use it from the test jar.
+     */
     public static Catalog catalog() {
-        return CatalogLoader.load(resource("test-catalog.yaml"));
+        try (java.io.InputStream in = Fixtures.class.getResourceAsStream("/test-catalog.yaml")) {
+            return CatalogLoader.admit(
+                    dev.llmrouter.config.Documents.parse(
+                            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                            "test-catalog.yaml"),
+                    "test-catalog.yaml");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
+
+    /**
+     * A one-turn request of about 140 bytes with {@code max_tokens} 50: its worst case (one token a byte) bounds
+     * what {@link dev.llmrouter.provider.ScriptedProvider} reports (100 tokens in, 50 out), so budget tests can
+     * count exactly.
+     */
+    public static final dev.llmrouter.request.ChatRequest MEETING_NOTES = new dev.llmrouter.request.ChatRequest(
+            java.util.List.of(dev.llmrouter.request.Message.of(
+                    "user",
+                    "Please summarise the notes of the weekly meeting: the budget review moved to Friday, the"
+                            + " release is on track and the new hire starts Monday.")),
+            java.util.OptionalInt.of(50),
+            false,
+            java.util.Map.of(),
+            java.util.Map.of(),
+            "");
 
     /** {@code test-policy.yaml}: routes confidential, pinned, capped, default. */
     public static Policy policy() {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmrouter.catalog.Catalog;
-import dev.llmrouter.catalog.CatalogLoader;
 import dev.llmrouter.config.Documents;
 import dev.llmrouter.engine.FakeClock;
 import dev.llmrouter.engine.FixedClassifier;
@@ -22,9 +20,7 @@ import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.provider.ErrorKind;
 import dev.llmrouter.provider.ScriptedProvider;
 import dev.llmrouter.request.ChatRequest;
-import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,17 +65,7 @@ class SharedStateTest {
         return state;
     }
 
-    /** About 140 bytes, so a call's worst case bounds the 100 tokens the scripted provider reports. */
-    static final ChatRequest REQUEST = new ChatRequest(
-            List.of(Message.of(
-                    "user",
-                    "Please summarise the notes of the weekly meeting: the budget review moved to Friday, the"
-                            + " release is on track and the new hire starts Monday.")),
-            OptionalInt.of(50),
-            false,
-            Map.of(),
-            Map.of(),
-            "");
+    static final ChatRequest REQUEST = Fixtures.MEETING_NOTES;
 
     /** small-a's cost for the scripted answer: 100 tokens in, 50 out at 0.10 / 0.40 per million. */
     static final double CALL = (100 * 0.10 + 50 * 0.40) / 1e6;
@@ -96,16 +81,6 @@ class SharedStateTest {
         return usd;
     }
 
-    static Catalog catalog() {
-        try (var in = Fixtures.class.getResourceAsStream("/test-catalog.yaml")) {
-            return CatalogLoader.admit(
-                    Documents.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "catalog"),
-                    "test-catalog.yaml");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     static Policy policy(String budgets) {
         return PolicyLoader.admit(
                 Documents.parse(
@@ -113,13 +88,13 @@ class SharedStateTest {
                                 + "    filter: {allowed_models: [small-a, small-b]}\nbudgets:\n" + budgets,
                         "policy"),
                 "policy",
-                catalog(),
+                Fixtures.catalog(),
                 Fixtures.INTENTS);
     }
 
     static Router router(Policy policy, RouterState state, ScriptedProvider provider) {
         return Router.builder()
-                .catalog(catalog())
+                .catalog(Fixtures.catalog())
                 .policy(policy)
                 .classifier(new FixedClassifier(Scenario.EASY))
                 .provider("fake", provider)
@@ -324,7 +299,7 @@ class SharedStateTest {
             }
         };
         Router router = Router.builder()
-                .catalog(catalog())
+                .catalog(Fixtures.catalog())
                 .policy(policy)
                 .classifier(new FixedClassifier(Scenario.EASY))
                 .provider("fake", timed)
