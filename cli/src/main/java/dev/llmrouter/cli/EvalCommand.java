@@ -290,7 +290,7 @@ final class EvalCommand implements Callable<Integer> {
                 m.classifierMicros());
         out.printf(
                 Locale.ROOT,
-                "%-14s %7s %8s %8s %8s %7s %8s %8s %9s%n",
+                "%-14s %7s %8s %8s %8s %7s %8s %8s %9s %12s%n",
                 "router",
                 "APGR",
                 "CPT50",
@@ -299,12 +299,13 @@ final class EvalCommand implements Callable<Integer> {
                 "AUC",
                 "quality",
                 "strong",
-                "escalated");
+                "escalated",
+                "USD/success");
         for (Map.Entry<String, RouterScore> e : report.routers().entrySet()) {
             RouterScore r = e.getValue();
             out.printf(
                     Locale.ROOT,
-                    "%-14s %7s %8s %8s %8s %7s %8.4f %8.3f %9.3f%n",
+                    "%-14s %7s %8s %8s %8s %7s %8.4f %8.3f %9.3f %12s%n",
                     e.getKey(),
                     ReportWriter.figure(r.apgr()),
                     ReportWriter.figure(r.cpt().get("50")),
@@ -313,7 +314,10 @@ final class EvalCommand implements Callable<Integer> {
                     ReportWriter.figure(r.auc()),
                     r.quality(),
                     r.strongShare(),
-                    r.escalationRate());
+                    r.escalationRate(),
+                    r.costPerSuccessfulTaskUsd()
+                            .map(c -> String.format(Locale.ROOT, "%.6f", c))
+                            .orElse("-"));
         }
         report.compare()
                 .ifPresent(c -> out.printf(

@@ -60,7 +60,7 @@ final class HtmlReport {
         EvalReport.Meta m = report.meta();
         h.append("<h2>Routers</h2><table><tr><th>router</th><th>APGR</th><th>CPT(50%)</th><th>CPT(80%)</th>")
                 .append("<th>CPT(95%)</th><th>AUC</th><th>quality</th><th>strong share</th><th>escalation rate</th>")
-                .append("<th>cost / 1k req (USD)</th></tr>");
+                .append("<th>cost / 1k req (USD)</th><th>cost / successful task (USD)</th></tr>");
         for (Map.Entry<String, RouterScore> e : report.routers().entrySet()) {
             RouterScore r = e.getValue();
             h.append("<tr><td>")
@@ -83,6 +83,10 @@ final class HtmlReport {
                     .append(f(r.escalationRate()))
                     .append("</td><td>")
                     .append(f(r.costUsd() / Math.max(1, m.records()) * 1000))
+                    .append("</td><td>")
+                    .append(r.costPerSuccessfulTaskUsd()
+                            .map(c -> String.format(Locale.ROOT, "%.6f", c))
+                            .orElse("-"))
                     .append("</td></tr>");
         }
         h.append(

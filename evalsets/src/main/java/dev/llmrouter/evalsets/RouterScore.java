@@ -26,6 +26,15 @@ public record RouterScore(
         Map<String, Segment> segments,
         List<CurvePoint> curve) {
 
+    /**
+     * What a successful task costs: the mean cost of a request over the mean quality (a success counts 1, a
+     * graded answer its grade), every call of the request included; the inverse of quality per dollar.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty("cost_per_successful_task_usd")
+    public Optional<Double> costPerSuccessfulTaskUsd() {
+        return qualityPerDollar.filter(q -> q > 0).map(q -> 1 / q);
+    }
+
     /** The same figures within one category. */
     public record Segment(int records, Optional<Double> apgr, double quality, double costUsd, double strongShare) {}
 }

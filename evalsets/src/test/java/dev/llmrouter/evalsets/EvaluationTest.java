@@ -221,6 +221,15 @@ class EvaluationTest {
             assertTrue(r.get("cpt").has("50")
                     && r.get("cpt").has("80")
                     && r.get("cpt").has("95"));
+            // a successful task's cost: the mean cost of a request over the mean quality
+            RouterScore score = result.routers().get(key);
+            assertTrue(!key.equals("router") || score.costPerSuccessfulTaskUsd().isPresent());
+            score.costPerSuccessfulTaskUsd()
+                    .ifPresent(c -> assertEquals(
+                            score.costUsd() / RECORDS.size() / score.quality(),
+                            r.get("cost_per_successful_task_usd").asDouble(),
+                            1e-12,
+                            key));
         }
         assertTrue(Files.readString(files.get(1)).startsWith("router,threshold,strong_share,quality,cost_usd"));
         byte[] png = Files.readAllBytes(files.get(2));
