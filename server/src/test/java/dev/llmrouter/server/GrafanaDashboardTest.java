@@ -97,7 +97,8 @@ class GrafanaDashboardTest {
                         "The router itself",
                         "Quality",
                         "Versions",
-                        "Retraining loop"),
+                        "Retraining loop",
+                        "Budgets and replicas"),
                 rows);
         assertEquals(2, d.path("annotations").path("list").size() - 1, "policy and classifier change annotations");
     }

@@ -56,6 +56,8 @@ class PrometheusIntegrationTest {
                 fallback: {cooldown: {after_failures: 2, for: 1s}}
                 watch: {escalation_rate: [0.05, 0.95], fallback_rate: 0.9, window: 20s, min_requests: 5}
                 explore: {share: 0.2, mode: shadow}
+            budgets:
+              - {name: daily, window: daily, cap_usd: 1000, alert_at: 0.8}
             """;
 
     @TempDir
