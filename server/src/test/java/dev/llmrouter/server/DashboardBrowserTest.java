@@ -47,16 +47,21 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
+        // the shipped policy with a daily cap, so the budgets card has a counter to show
+        Path policy = Files.writeString(
+                dir.resolve("policy.yaml"),
+                Files.readString(REPO.resolve("config/policy.yaml"))
+                        + "\nbudgets:\n  - {name: daily, window: daily, cap_usd: 50}\n");
         Path config = Files.writeString(dir.resolve("server.yaml"), """
                 server: {port: 0, management: {port: 0}}
                 router:
                   catalog: %s/config/catalog.yaml
-                  policy: %s/config/policy.yaml
+                  policy: %s
                   classifier: models/default
                   providers: simulated
                   trace: {dir: traces, prompts: none}
                   simulated: {latency_ms: 0, error_rate: 0.1}
-                """.formatted(REPO, REPO));
+                """.formatted(REPO, policy));
         router = RouterServer.start(config, Optional.empty(), Optional.empty(), Map.of(), REPO);
     }
 
@@ -142,6 +147,8 @@ class DashboardBrowserTest {
         assertTrue(dom.contains(">code<"), "the routes table names the routes");
         assertTrue(dom.contains("shadow onnx:default / policy default v2"), "the candidate's card: " + dom);
         assertTrue(dom.contains("agreement"), "with its agreement per route");
+        assertTrue(dom.contains("daily <span class=\"empty\">(cap_usd)</span>"), "the budgets card: " + dom);
+        assertTrue(dom.contains("1 replica"), "and the state it reads");
 
         Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
         Files.deleteIfExists(shot);
