@@ -108,6 +108,7 @@ final class StatsCommand implements Callable<Integer> {
                 .orElse(span);
         TraceStats stats = new TraceStats((int) Math.min(Integer.MAX_VALUE, span.toMinutes()), by);
         Map<String, String> groupOf = new HashMap<>();
+        Map<String, Boolean> success = new HashMap<>();
         for (Logged l : traces) {
             String provider = l.trace()
                     .servedBy()
@@ -116,11 +117,19 @@ final class StatsCommand implements Callable<Integer> {
                     .orElse("none");
             stats.add(l.trace(), l.at(), provider, OptionalLong.empty());
             groupOf.put(l.trace().traceId(), stats.groupOf(l.trace()));
+            success.put(l.trace().traceId(), l.trace().outcome() == DecisionTrace.Outcome.SERVED);
         }
         feedback.forEach((id, scores) -> {
             String group = groupOf.get(id);
             if (group != null) {
-                scores.forEach(score -> stats.feedback(feedbackAt.get(id), group, score));
+                for (double score : scores) {
+                    // the first score below the bar makes a successful task unsuccessful, once
+                    boolean wasSuccess = success.getOrDefault(id, false);
+                    stats.feedback(feedbackAt.get(id), group, score, wasSuccess);
+                    if (score < TraceStats.FAILED_BELOW) {
+                        success.put(id, false);
+                    }
+                }
             }
         });
         markers(traces, stats);

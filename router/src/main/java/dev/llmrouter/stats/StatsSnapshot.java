@@ -47,6 +47,7 @@ public record StatsSnapshot(
             long fallbackRequests,
             Double fallbackRate,
             double costUsd,
+            long unsuccessful,
             Double costPerSuccessfulTaskUsd,
             long feedbacks,
             Double feedbackMean) {}
@@ -91,7 +92,8 @@ public record StatsSnapshot(
                         r.fallbacks,
                         share(r.fallbacks, r.requests),
                         r.costUsd,
-                        r.served == 0 ? null : r.costUsd / r.served,
+                        r.unsuccessful,
+                        r.served - r.unsuccessful <= 0 ? null : r.costUsd / (r.served - r.unsuccessful),
                         r.feedbacks,
                         r.feedbacks == 0 ? null : r.feedbackSum / r.feedbacks)));
         Map<String, ModelStats> models = new TreeMap<>();

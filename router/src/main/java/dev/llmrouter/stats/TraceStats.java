@@ -73,6 +73,9 @@ public final class TraceStats {
             boolean served = trace.servedBy().isPresent();
             if (served) {
                 r.served++;
+                if (trace.outcome() == DecisionTrace.Outcome.SERVED_UNESCALATED) {
+                    r.unsuccessful++; // the gate judged the answer not good enough and nothing better came
+                }
                 b.providers.merge(provider, 1L, Long::sum);
                 b.models.computeIfAbsent(trace.servedBy().get(), k -> new ModelCounts()).served++;
             }
@@ -104,12 +107,25 @@ public final class TraceStats {
         }
     }
 
-    /** Counts a caller's feedback score (0 to 1) on an answer of {@code group} (see {@link #groupOf}). */
-    public synchronized void feedback(Instant at, String group, double score) {
+    /**
+     * Counts a caller's feedback score (0 to 1) on an answer of {@code group} (see {@link #groupOf}). A score below
+     * {@link #FAILED_BELOW} on an answer that counted as a success ({@code successSoFar}: served, not the held
+     * answer of a failed escalation, not rated down before) makes it unsuccessful.
+     */
+    public synchronized void feedback(Instant at, String group, double score, boolean successSoFar) {
         GroupCounts r = bucket(at).groups.computeIfAbsent(group, k -> new GroupCounts());
         r.feedbacks++;
         r.feedbackSum += score;
+        if (successSoFar && score < FAILED_BELOW) {
+            r.unsuccessful++;
+        }
     }
+
+    /**
+     * A served request is a successful task unless its answer was the held one of a failed escalation (the gate
+     * judged it not good enough) or a caller rated it below this.
+     */
+    public static final double FAILED_BELOW = 0.5;
 
     /** Marks a change (kind {@code policy} or {@code classifier}) at {@code at}. */
     public synchronized void marker(Instant at, String kind, String text) {
@@ -226,10 +242,12 @@ public final class TraceStats {
         double costUsd;
         long feedbacks;
         double feedbackSum;
+        long unsuccessful;
         final Map<String, Long> causes = new TreeMap<>();
 
         void merge(GroupCounts o) {
             requests += o.requests;
+            unsuccessful += o.unsuccessful;
             served += o.served;
             escalated += o.escalated;
             fallbacks += o.fallbacks;

@@ -31,7 +31,7 @@ class TraceStatsTest {
         TraceStats stats = new TraceStats(60, "route");
         stats.add(escalated, T0, "acme", OptionalLong.of(80_000));
         stats.add(escalated, T0.plusSeconds(90), "acme", OptionalLong.of(3_000_000));
-        stats.feedback(T0.plusSeconds(95), "default", 0.5);
+        stats.feedback(T0.plusSeconds(95), "default", 0.5, true);
         stats.marker(T0.plusSeconds(60), "policy", "p v2");
         StatsSnapshot s = stats.snapshot(T0.plusSeconds(120), Duration.ofMinutes(5));
 
@@ -44,6 +44,12 @@ class TraceStatsTest {
         assertEquals(Map.of("truncated", 2L), route.escalationCauses());
         assertEquals(0.5, route.feedbackMean());
         assertEquals(2 * escalated.totalCostUsd() / 2, route.costPerSuccessfulTaskUsd(), 1e-15);
+        // a caller rates one of the two down: the same cost now buys one successful task
+        stats.feedback(T0.plusSeconds(100), "default", 0.2, true);
+        stats.feedback(T0.plusSeconds(101), "default", 0.1, false); // the same request again: counted once
+        StatsSnapshot rated = stats.snapshot(T0.plusSeconds(120), Duration.ofMinutes(5));
+        assertEquals(1, rated.groups().get("default").unsuccessful());
+        assertEquals(2 * escalated.totalCostUsd(), rated.groups().get("default").costPerSuccessfulTaskUsd(), 1e-15);
         assertEquals(
                 List.of(0L, 0L, 1L, 1L, 0L), s.series().groups().get("default").requests());
         assertEquals(

@@ -84,7 +84,10 @@ final class FeedbackApi implements HttpService {
                         id.asText(),
                         score.asDouble(),
                         Optional.ofNullable(comment).map(JsonNode::asText));
-        metrics.feedback(served.get().route(), served.get().model(), score.asDouble());
+        boolean wasSuccess = score.asDouble() < dev.llmrouter.stats.TraceStats.FAILED_BELOW
+                ? recent.ratedDown(id.asText())
+                : served.get().success();
+        metrics.feedback(served.get().route(), served.get().model(), score.asDouble(), wasSuccess);
         // a running canary compares its arms' feedback too
         engine.get().candidate().flatMap(Shadow::canary).ifPresent(c -> c.feedback(id.asText(), score.asDouble()));
         ObjectNode ok = Json.MAPPER.createObjectNode();

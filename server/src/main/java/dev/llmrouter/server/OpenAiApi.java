@@ -211,7 +211,8 @@ final class OpenAiApi implements HttpService {
                 .map(ModelSpec::provider)
                 .orElse("none");
         metrics.record(trace, System.nanoTime() - started, outcome, provider);
-        recent.served(trace.traceId(), trace.route().orElse("none"), model);
+        recent.served(
+                trace.traceId(), trace.route().orElse("none"), model, trace.outcome() == DecisionTrace.Outcome.SERVED);
         DecisionTrace logged = trace;
         log.ifPresent(l -> l.trace(logged, request.lastUserText()));
         boolean shadow = logged.exploration()

@@ -53,11 +53,14 @@ public final class PrometheusRules {
             Map.entry(
                     "route:llm_router_cost_per_successful_task_usd:ratio5m",
                     // every call a route paid for (retries, fallbacks, escalations, explored models served, and
-                    // shadow explorations, counted apart) over the requests it served
+                    // shadow explorations, counted apart) over its successful tasks: served, less the held answers
+                    // of failed escalations and the answers callers rated below 0.5
                     "(sum by (route) (rate(llm_router_cost_usd_total[5m]))\n"
                             + "  + (sum by (route) (rate(llm_router_exploration_cost_usd_total{mode=\"shadow\"}[5m]))"
                             + " or sum by (route) (rate(llm_router_cost_usd_total[5m])) * 0))\n"
-                            + "  / sum by (route) (rate(llm_router_requests_total{outcome=\"served\"}[5m]))"),
+                            + "  / (sum by (route) (rate(llm_router_requests_total{outcome=\"served\"}[5m]))\n"
+                            + "  - (sum by (route) (rate(llm_router_unsuccessful_tasks_total[5m]))"
+                            + " or sum by (route) (rate(llm_router_requests_total{outcome=\"served\"}[5m])) * 0))"),
             Map.entry(
                     "provider:llm_router_traffic_share:ratio5m",
                     "sum by (provider) (rate(llm_router_requests_total{outcome=\"served\"}[5m]))\n"

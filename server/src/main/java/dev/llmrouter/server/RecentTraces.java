@@ -11,9 +11,12 @@ import java.util.Optional;
 final class RecentTraces {
     static final int CAPACITY = 100_000;
 
-    /** Where a request went; "unknown" until it finished. */
-    record Served(String route, String model) {
-        static final Served PENDING = new Served("unknown", "unknown");
+    /**
+     * Where a request went; "unknown" until it finished. {@code success}: it still counts as a successful task
+     * (served, not the held answer of a failed escalation, not yet rated down by feedback).
+     */
+    record Served(String route, String model, boolean success) {
+        static final Served PENDING = new Served("unknown", "unknown", false);
     }
 
     private final Map<String, Served> traces = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -29,8 +32,18 @@ final class RecentTraces {
     }
 
     /** A request finished: where it went. */
-    synchronized void served(String id, String route, String model) {
-        traces.replace(id, new Served(route, model));
+    synchronized void served(String id, String route, String model, boolean success) {
+        traces.replace(id, new Served(route, model, success));
+    }
+
+    /** A caller rated the request down: it no longer counts as a success; returns whether it did. */
+    synchronized boolean ratedDown(String id) {
+        Served s = traces.get(id);
+        if (s == null || !s.success()) {
+            return false;
+        }
+        traces.replace(id, new Served(s.route(), s.model(), false));
+        return true;
     }
 
     synchronized Optional<Served> get(String id) {

@@ -163,6 +163,9 @@ final class RouterMetrics {
                 "classifier", trace.classifier().id());
         String route = trace.route().orElse("none");
         String intent = trace.classification().map(c -> c.topIntent()).orElse("none");
+        if (outcome.equals("served") && trace.outcome() == DecisionTrace.Outcome.SERVED_UNESCALATED) {
+            unsuccessful(route, "gate");
+        }
         Counter.builder("llm.router.requests")
                 .description("Requests routed, by route, intent, served model and outcome")
                 .tags(common)
@@ -427,8 +430,11 @@ final class RouterMetrics {
                 .record(Duration.ofNanos(nanos));
     }
 
-    /** Records a caller's feedback score (0 to 1) on an answer of {@code route} served by {@code model}. */
-    void feedback(String route, String model, double score) {
+    /**
+     * Records a caller's feedback score (0 to 1) on an answer of {@code route} served by {@code model};
+     * {@code successSoFar}: the request counted as a successful task until this feedback.
+     */
+    void feedback(String route, String model, double score, boolean successSoFar) {
         // in percent: Micrometer's fixed-boundary histogram counts no value below 1 in its buckets
         DistributionSummary.builder("llm.router.feedback.score.percent")
                 .description("Callers' feedback scores in percent (0 bad to 100 good), by route and the model that"
@@ -437,7 +443,23 @@ final class RouterMetrics {
                 .serviceLevelObjectives(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
                 .register(registry)
                 .record(100 * score);
-        windows.feedback(clock.instant(), route, score);
+        windows.feedback(clock.instant(), route, score, successSoFar);
+        if (successSoFar && score < dev.llmrouter.stats.TraceStats.FAILED_BELOW) {
+            unsuccessful(route, "feedback");
+        }
+    }
+
+    /**
+     * A served request that is not a successful task: the held answer of a failed escalation ({@code gate}), or
+     * one a caller rated below 0.5 ({@code feedback}).
+     */
+    private void unsuccessful(String route, String reason) {
+        Counter.builder("llm.router.unsuccessful.tasks")
+                .description("Served requests that are not successful tasks, by route and reason: gate (the held"
+                        + " answer of a failed escalation) or feedback (rated below 0.5)")
+                .tags("route", route, "reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /** Counts an error response the server sent (bad input, keys, limits, refusals, upstream failures). */

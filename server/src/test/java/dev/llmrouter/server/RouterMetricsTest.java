@@ -58,7 +58,7 @@ class RouterMetricsTest {
                 CatalogLoader.load(Path.of("..", "config", "catalog.yaml")),
                 new HeuristicClassifier().intents()));
         metrics.record(trace, 5_000_000, "served", "acme");
-        metrics.feedback("default", "mid", 0.8);
+        metrics.feedback("default", "mid", 0.8, true);
         String text = metrics.scrape();
         for (String[] series : new String[][] {
             {"llm_router_requests_total{", "route=\"default\"", "provider=\"acme\"", " 1.0"},

@@ -310,6 +310,20 @@ class RouterServerTest {
                 .anyMatch(l -> l.path("type").asText().equals("feedback")
                         && l.path("trace_id").asText().equals(traceId)
                         && l.path("score").asDouble() == 0.9));
+        // rated down (twice): no longer a successful task, counted once
+        for (int i = 0; i < 2; i++) {
+            assertEquals(
+                    200,
+                    post("/v1/feedback", "{\"trace_id\":\"" + traceId + "\",\"score\":0.1}", KEY)
+                            .statusCode());
+        }
+        String metrics = admin("/metrics", "").body();
+        assertTrue(
+                metrics.lines()
+                        .anyMatch(l -> l.startsWith("llm_router_unsuccessful_tasks_total{")
+                                && l.contains("reason=\"feedback\"")
+                                && l.endsWith(" 1.0")),
+                metrics);
     }
 
     @Test
