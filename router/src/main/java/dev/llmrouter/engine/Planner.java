@@ -83,6 +83,7 @@ final class Planner {
         List<ModelSpec> passed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         Optional<Instant> budgetResets = Optional.empty();
+        Optional<Instant> pinnedResets = Optional.empty();
         for (ModelSpec model : catalog.models()) {
             Optional<CandidateFilter.Rejection> rejection = filter(model, input, trace, reasons);
             if (rejection.isEmpty()) {
@@ -91,6 +92,9 @@ final class Planner {
             } else if ("refuse".equals(rejection.get().values().get("on_exhausted"))) {
                 Instant resets = Instant.parse((String) rejection.get().values().get("resets_at"));
                 budgetResets = budgetResets.filter(r -> r.isBefore(resets)).or(() -> Optional.of(resets));
+                if (target instanceof Target.OfModel(String id) && id.equals(model.id())) {
+                    pinnedResets = Optional.of(resets);
+                }
             }
         }
         if (target instanceof Target.OfModel(String id)) {
@@ -99,7 +103,7 @@ final class Planner {
             if (model.isEmpty()) {
                 List<String> own =
                         reasons.stream().filter(r -> r.startsWith(id + ": ")).toList();
-                return new Refused(own.isEmpty() ? List.of(id + ": not in the catalog") : own);
+                return new Refused(own.isEmpty() ? List.of(id + ": not in the catalog") : own, pinnedResets);
             }
             trace.ranked(List.of(model.get()), model.get());
             return new Ready(new Plan(

@@ -87,6 +87,10 @@ class BudgetTest {
         List<BudgetStatus> status = router.budgets();
         assertEquals(1, status.size());
         assertEquals(spent, status.get(0).used(), 1e-9);
+        RouteResult.Refused pinned = assertInstanceOf(
+                RouteResult.Refused.class,
+                router.route(REQUEST, new Target.OfModel("small-a"), StreamSink.discarding()));
+        assertEquals(refused.budgetResetsAt(), pinned.budgetResetsAt(), "a pinned model over budget is a 429 too");
         clock.advance(Duration.ofHours(14));
         assertInstanceOf(RouteResult.Served.class, router.route(REQUEST), "a new day, a new window");
     }
