@@ -242,6 +242,30 @@ class BudgetTest {
     }
 
     @Test
+    void aRetryAndAStreamEachReserveTheirOwnCallAndSettleWhatTheyCost() {
+        FakeClock clock = new FakeClock(Instant.parse("2026-01-01T10:00:00Z"));
+        ScriptedProvider provider =
+                new ScriptedProvider(clock).script("small-a", ScriptedProvider.rateLimited(Duration.ofMillis(200)));
+        Router router = router(
+                policy(
+                        CHEAP_ROUTE + "    filter: {allowed_models: [small-a]}\n",
+                        "  - {name: day, window: daily, cap_usd: 1}\n"),
+                clock,
+                provider);
+        // a 429, a wait, the same model again: two reservations, the error settled at 0, the answer at its cost
+        RouteResult.Served retried = (RouteResult.Served) router.route(REQUEST);
+        assertEquals(2, retried.trace().attempts().size());
+        assertEquals(SMALL_A_CALL, router.budgets().get(0).used(), 1e-12);
+        // streamed straight to the caller: settled at the usage the stream reported
+        StringBuilder streamed = new StringBuilder();
+        RouteResult.Served stream =
+                (RouteResult.Served) router.route(REQUEST.withStream(true), Target.AUTO, streamed::append);
+        assertEquals("answer from small-a", streamed.toString());
+        assertEquals(1, stream.trace().attempts().size());
+        assertEquals(2 * SMALL_A_CALL, router.budgets().get(0).used(), 1e-12);
+    }
+
+    @Test
     void aReservationNeverSettledIsReleasedWhenItExpires() {
         RouterState state = RouterState.inMemory();
         Instant now = Instant.parse("2026-01-01T10:00:00Z");
