@@ -46,6 +46,20 @@ import java.util.function.Supplier;
  */
 final class RedisState implements RouterState {
     private static final System.Logger LOG = System.getLogger(RedisState.class.getName());
+    /**
+     * Lettuce's reconnection logs a line every attempt (two a second while Redis is down); this class logs the
+     * outage and the rejoin once each instead. Held here, so the level set on it is not collected away.
+     */
+    private static final List<java.util.logging.Logger> RECONNECTS = List.of(
+            quiet("io.lettuce.core.protocol.ConnectionWatchdog"),
+            quiet("io.lettuce.core.protocol.ReconnectionHandler"));
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
+
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     /** How often a lost connection is tried again (Lettuce's default backs off to 30 s). */
     private static final Duration RECONNECT = Duration.ofMillis(500);
