@@ -45,8 +45,21 @@ final class Budgets {
         return budgets.isEmpty();
     }
 
-    /** Every counter this process charged in the current windows, read from the state. */
+    /**
+     * The global budgets' counters, and every other counter this process charged, in their current windows, read
+     * from the state (so a replica that has not served yet shows what the others spent under a global cap).
+     */
     List<BudgetStatus> status(Instant now) {
+        for (Budget b : budgets) {
+            if (b.per() == Budget.Per.GLOBAL) {
+                Instant start = windowStart(b, now);
+                String base = base(b, start, "*");
+                boolean quota = b.limit() instanceof Budget.Quota;
+                seen.putIfAbsent(
+                        base + (quota ? ":premium" : ":spent"),
+                        new Counted(b, "*", start, quota ? Optional.of(base + ":all") : Optional.empty()));
+            }
+        }
         List<Map.Entry<String, Counted>> live = seen.entrySet().stream()
                 .filter(e -> windowStart(e.getValue().budget, now).equals(e.getValue().start))
                 .toList();
@@ -174,7 +187,7 @@ final class Budgets {
                             case PROVIDER -> m.provider();
                         };
                 Instant start = windowStart(b, now);
-                String base = "budget:" + b.name() + ":" + start.getEpochSecond() + ":" + scope;
+                String base = base(b, start, scope);
                 Instant resets = start.plus(b.window());
                 if (b.limit() instanceof Budget.Quota q) {
                     lines.add(new Line(
@@ -333,6 +346,11 @@ final class Budgets {
         private Instant now() {
             return clock.now();
         }
+    }
+
+    /** The start of a counter's key: the budget, its window's start and the scope it counts for. */
+    private static String base(Budget b, Instant windowStart, String scope) {
+        return "budget:" + b.name() + ":" + windowStart.getEpochSecond() + ":" + scope;
     }
 
     /** The start of the window of {@code budget} that holds {@code now}: windows are aligned to the epoch. */

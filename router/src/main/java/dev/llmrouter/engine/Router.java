@@ -66,7 +66,10 @@ public interface Router {
     /** The API key fingerprint of a request that came with none. */
     String NO_KEY = "none";
 
-    /** The policy's budget counters this router charged in their current windows, read from its state. */
+    /**
+     * The policy's budget counters in their current windows, read from its state: every global budget's, and the
+     * others' that this router charged (per route, key, model or provider).
+     */
     List<BudgetStatus> budgets();
 
     /** What the router remembers between requests (shared with other replicas when the state is). */

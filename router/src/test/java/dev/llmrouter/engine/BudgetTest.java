@@ -84,6 +84,19 @@ class BudgetTest {
         assertTrue(spent <= 0.0003 + 1e-12, "spent " + spent);
         assertTrue(0.0003 - spent < 0.0000348 + 1e-9, "stops within one worst case of the cap: " + spent);
         assertEquals(served, provider.calls().size(), "a refused request calls nothing");
+        assertEquals(
+                1,
+                Router.builder()
+                        .catalog(Fixtures.catalog())
+                        .policy(router.policy())
+                        .classifier(new FixedClassifier(Scenario.EASY))
+                        .provider("fake", provider)
+                        .clock(clock)
+                        .state(router.state())
+                        .build()
+                        .budgets()
+                        .size(),
+                "a router sharing the state shows a global cap's counter before it charged it");
         List<BudgetStatus> status = router.budgets();
         assertEquals(1, status.size());
         assertEquals(spent, status.get(0).used(), 1e-9);

@@ -168,7 +168,10 @@ class SharedStateTest {
         assertTrue(spent <= cap + 1e-12, "spent " + spent + " over the cap " + cap);
         assertTrue(calls >= 80, "the cap is used, not wasted: " + calls + " calls");
         assertTrue(stateOne.connected() && stateTwo.connected(), "Redis answered every command in time");
-        assertEquals(spent, one.budgets().get(0).used(), 1e-9, "one counter for both: " + two.budgets());
+        // one counter for both, which each replica reads (a global cap's counter shows even on a replica that has not
+        // served: which replica the scheduler favoured does not matter)
+        assertEquals(spent, one.budgets().get(0).used(), 1e-9);
+        assertEquals(spent, two.budgets().get(0).used(), 1e-9);
     }
 
     @Test
