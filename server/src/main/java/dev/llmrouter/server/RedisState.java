@@ -71,7 +71,13 @@ final class RedisState implements RouterState {
     private static final Duration USED_FRESH = Duration.ofMillis(250);
 
     /** {@code router.state.redis}: where Redis is, the prefix of every key, how long a command may take. */
-    record Settings(String uri, String keyPrefix, Duration timeout) {}
+    record Settings(String uri, String keyPrefix, Duration timeout) {
+        /** Never the password: settings may end up in a message or a log. */
+        @Override
+        public String toString() {
+            return "redis " + redacted(uri) + " prefix " + keyPrefix + " timeout " + timeout;
+        }
+    }
 
     private record Snapshot<T>(T value, long takenNanos) {
         boolean fresh(Duration age) {

@@ -124,6 +124,7 @@ class ServerSettingsTest {
         ServerSettings s =
                 ServerSettings.load(file, Map.of("LLM_ROUTER_REDIS_URI", "redis://:s3cret@10.0.0.5:6379"), dir);
         assertEquals("redis://:s3cret@10.0.0.5:6379", s.redis().orElseThrow().uri());
+        assertTrue(!s.toString().contains("s3cret"), "the settings never print the password: " + s);
         assertEquals("{llm-router}:", s.redis().orElseThrow().keyPrefix());
         assertEquals(java.time.Duration.ofSeconds(1), s.redis().orElseThrow().timeout());
         assertEquals(
