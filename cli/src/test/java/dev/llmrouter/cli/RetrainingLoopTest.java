@@ -276,17 +276,7 @@ class RetrainingLoopTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + path))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .header("Content-Type", "application/json")
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return dev.llmrouter.testing.AdminCalls.send(server.managementPort(), ADMIN_KEY, method, path, body);
     }
 
     private static HttpResponse<String> post(int port, String path, String body) throws Exception {

@@ -224,11 +224,9 @@ final class AttemptChain {
         }
         double latency = millisSince(started);
         cooldowns.success(model.id(), clock.now());
-        double cost = TraceRecorder.round(
-                model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens()));
-        plan.budgets()
-                .settle(model.costUsd(
-                        answer.usage().inputTokens(), answer.usage().outputTokens()));
+        double usd = model.costUsd(answer.usage().inputTokens(), answer.usage().outputTokens());
+        plan.budgets().settle(usd);
+        double cost = TraceRecorder.round(usd);
         Judged judged = judge(model, role, mutated.request(), answer, mayEscalate ? higher : Optional.empty());
         trace.answeredAttempt(
                 model.id(),

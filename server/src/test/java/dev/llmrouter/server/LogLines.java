@@ -40,17 +40,7 @@ final class LogLines {
     /** An admin call on the management socket with {@code key}; {@code body} JSON, or null for none. */
     static HttpResponse<String> admin(RouterServer server, String key, String method, String path, String body)
             throws IOException, InterruptedException {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.managementPort() + path))
-                        .header("Authorization", "Bearer " + key)
-                        .header("Content-Type", "application/json")
-                        .method(
-                                method,
-                                body == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return dev.llmrouter.testing.AdminCalls.send(server.managementPort(), key, method, path, body);
     }
 
     /** Posts one user message to the server's chat completions, without a key. */
