@@ -58,7 +58,30 @@ final class Traffic {
                                 + (i % 2 == 0 ? 0.25 : 1) + "}");
             }
         }
+        awaitRecorded(server, requests);
         return server;
+    }
+
+    /**
+     * Waits until the server has recorded all {@code requests}: it counts a request after its answer went out, so
+     * the caller can hold the last answer a moment before the server's figures include it.
+     */
+    private static void awaitRecorded(RouterServer server, int requests) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            com.fasterxml.jackson.databind.JsonNode groups = dev.llmrouter.request.Json.MAPPER
+                    .readTree(management(server, "/admin/stats?window=1h").body())
+                    .path("groups");
+            long recorded = 0;
+            for (com.fasterxml.jackson.databind.JsonNode g : groups) {
+                recorded += g.path("requests").asLong();
+            }
+            if (recorded >= requests) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the server recorded fewer than " + requests + " requests in 10 s");
     }
 
     /** GET on the server's management socket. */
