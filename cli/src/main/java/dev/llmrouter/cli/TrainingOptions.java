@@ -24,11 +24,12 @@ final class TrainingOptions {
 
     @Option(
             names = "--own-terms",
-            defaultValue = "0",
+            defaultValue = "1000",
             paramLabel = "N",
-            description = "irt: a model with at least N training answers also gets a per-prompt term of its own on"
-                    + " top of the shared ease; better on the sets it learned from, worse elsewhere (see docs/results.md;"
-                    + " default: ${DEFAULT-VALUE}, none).")
+            description = "irt: a model with at least N training answers in one data file also gets a per-prompt term"
+                    + " of its own for that file's kind of prompt, learned after the shared ease and weighed by how"
+                    + " like that file's prompts a request is (see docs/training.md; default: ${DEFAULT-VALUE};"
+                    + " 0: none).")
     int ownTerms;
 
     @Option(

@@ -82,12 +82,21 @@ public record ModelCard(
      */
     public record ReliabilityBin(double low, double high, int count, double predicted, double observed) {}
 
+    /** The label prefix of a model's own term in an item-response card (see {@link Irt}). */
+    public static final String OWN_PREFIX = "own:";
+
+    /** The label prefix of a training set's familiarity class in an item-response card (see {@link Irt}). */
+    public static final String FAMILIAR_PREFIX = "familiar:";
+
     /**
      * What an item-response difficulty model adds to its card. The ONNX graph gives a prompt's ease {@code e}
      * (the log-odds of success for a model of ability 0); a model of ability {@code a} answers it well with
-     * probability {@code sigmoid(e + a)}. A model named among the card's labels after the first two
-     * ({@code fail}, {@code ok}) has a per-prompt term of its own, its output class's log-odds against
-     * {@code fail}, added to that.
+     * probability {@code sigmoid(e + a)}. The labels after the first two ({@code fail}, {@code ok}) are own
+     * terms and familiarities. A label {@link #OWN_PREFIX}{@code <set>:<model>} is a per-prompt term of the
+     * model's own, learned from its answers to that training set, whose class's log-odds against {@code
+     * fail} is added to the model's, weighed by the probability that the prompt is like the set's prompts:
+     * the sigmoid of the log-odds against {@code fail} of the class {@link #FAMILIAR_PREFIX}{@code <set>}
+     * (1 when the card has no such class: every training prompt was the set's).
      *
      * @param abilities each model of the training data by its name there
      * @param tierAbilities each tier's ability: the mean of its models' (by the tier map used in training), for

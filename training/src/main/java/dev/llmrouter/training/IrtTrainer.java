@@ -3,6 +3,7 @@ package dev.llmrouter.training;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.classify.onnx.OnnxModel;
+import dev.llmrouter.classify.onnx.OwnTerms;
 import dev.llmrouter.config.Sha256;
 import dev.llmrouter.evalsets.LabelledRecord;
 import dev.llmrouter.evalsets.Metrics;
@@ -41,12 +42,17 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * linear in the prompt's features and {@code ability} is a per-model term (a one-hot column of the model's
  * name). The prompt's difficulty is thereby learned from every model that answered it (MMLU-Pro's 32,
  * RouterBench's 11, LLMRouter's 9, the RouteLLM pair), not from one pair's tiers, and a pair never seen
- * together still gets a per-prompt prediction. With {@code train --own-terms N}, a model with at least N
- * training answers adds a term of its own, {@code own_m(x)}, also linear in the prompt's features (every
- * feature crossed with the model's name: its own strengths and weaknesses, not only the average model's).
- * The export keeps the ease as the ONNX graph's {@code ok} against {@code fail} log-odds and each own term as
- * one more output class (its log-odds against {@code fail}, named after the model); the abilities go into
- * the card, with each tier's as the mean of its models'.
+ * together still gets a per-prompt prediction. With {@code train --own-terms N} (1,000 by default), a model
+ * with at least N training answers in one set (a data file) also gets a term of its own for that set,
+ * {@code own_m,s(x)}, linear in the prompt's features: its own strengths and weaknesses there, not only the
+ * average model's. It is learned after the shared model, as a logistic regression of the model's answers in
+ * the set on the prompt's features and the shared log-odds, so the ease and the abilities stay what they are
+ * without it. Each set with own terms gets a familiarity model (a logistic regression telling its prompts from
+ * the other training prompts), and the router weighs every term by the probability that the request is like
+ * its set's prompts: on prompts unlike any of them, the shared ease alone decides. The export keeps the ease
+ * as the ONNX graph's {@code ok} against {@code fail} log-odds and each own term and familiarity as one more
+ * output class (its log-odds against {@code fail}); the abilities go into the card, with each tier's as the
+ * mean of its models'.
  */
 final class IrtTrainer {
     /**
@@ -86,6 +92,7 @@ final class IrtTrainer {
         List<Row> train = new ArrayList<>();
         List<Row> heldOut = new ArrayList<>();
         List<SparseVector> trainPrompts = new ArrayList<>();
+        List<String> promptSets = new ArrayList<>();
         TreeSet<String> models = new TreeSet<>();
         for (int i = 0; i < records.size(); i++) {
             LabelledRecord r = records.get(i);
@@ -94,13 +101,14 @@ final class IrtTrainer {
             for (String m : names.subList(0, Math.min(MODELS_PER_RECORD, names.size()))) {
                 LabelledRecord.Outcome outcome = r.outcomes().get(m);
                 boolean ok = outcome.score() >= options.successThreshold();
-                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, r.file(), outcome.weight()));
+                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, set(r), outcome.weight()));
                 if (!test[i]) {
                     models.add(m);
                 }
             }
             if (!test[i]) {
                 trainPrompts.add(vectors.get(i));
+                promptSets.add(set(r));
             }
         }
         if (models.isEmpty()
@@ -121,26 +129,29 @@ final class IrtTrainer {
         for (int i : easyOrder.subList(0, Math.min(MAX_EASY, easyOrder.size()))) {
             LabelledRecord r = easy.get(i);
             String m = modelList.get(new Random(options.seed() ^ r.location().hashCode()).nextInt(modelList.size()));
-            train.add(new Row(easyVectors.get(i), m, true, r.file(), 1));
+            train.add(new Row(easyVectors.get(i), m, true, set(r), 1));
             trainPrompts.add(easyVectors.get(i));
+            promptSets.add(set(r));
             easyRows++;
         }
-        Map<String, Integer> answers = new TreeMap<>();
-        train.forEach(row -> answers.merge(row.model(), 1, Integer::sum));
-        List<String> own = modelList.stream()
-                .filter(m -> options.ownTermAnswers() > 0 && answers.getOrDefault(m, 0) >= options.ownTermAnswers())
+        Map<OwnTerm, Integer> answers = new TreeMap<>();
+        train.forEach(row -> answers.merge(new OwnTerm(row.model(), row.set()), 1, Integer::sum));
+        List<OwnTerm> own = answers.entrySet().stream()
+                .filter(e -> options.ownTermAnswers() > 0 && e.getValue() >= options.ownTermAnswers())
+                .map(Map.Entry::getKey)
                 .toList();
         BitSet columns =
                 TribuoExamples.columns(options.spec(), false, trainPrompts, options.minCount(), options.maxColumns());
         TribuoExamples examples = new TribuoExamples(options.spec(), false, columns);
         progress.accept("difficulty: training on " + train.size() + " answers of " + modelList.size() + " models to "
                 + trainPrompts.size() + " prompts (" + easyRows + " easy), " + columns.cardinality()
-                + " feature columns; " + heldOut.size() + " answers held out; own terms for " + own);
+                + " feature columns; " + heldOut.size() + " answers held out; own terms (at least "
+                + options.ownTermAnswers() + " answers of a model in a set) per set: " + ownPerSet(own));
         LabelFactory factory = new LabelFactory();
         MutableDataset<Label> dataset =
                 new MutableDataset<>(new SimpleDataSourceProvenance("difficulty (item response)", factory), factory);
         for (Row row : train) {
-            Example<Label> example = example(examples, row, own);
+            Example<Label> example = examples.example(row.prompt(), label(row), indicator(row.model()));
             example.setWeight((float) row.weight());
             dataset.add(example);
         }
@@ -152,9 +163,19 @@ final class IrtTrainer {
                 1,
                 options.seed());
         Model<Label> model = trainer.train(dataset);
+        Map<OwnTerm, Model<Label>> ownModels = new java.util.LinkedHashMap<>();
+        for (OwnTerm t : own) {
+            ownModels.put(t, ownTerm(t, model, train, examples, trainer));
+        }
+        Map<String, Model<Label>> domains = new java.util.LinkedHashMap<>();
+        for (String set : new TreeSet<>(own.stream().map(OwnTerm::set).toList())) {
+            domain(set, trainPrompts, promptSets, examples, trainer).ifPresent(d -> domains.put(set, d));
+        }
+        Terms terms = new Terms(model, examples, ownModels, domains);
         List<String> labels = new ArrayList<>();
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
-        labels.addAll(own);
+        own.forEach(t -> labels.add(t.label()));
+        domains.keySet().forEach(set -> labels.add(ModelCard.FAMILIAR_PREFIX + set));
         Map<String, Double> abilities = abilities(model, examples, train, modelList);
         Map<Integer, Double> tierAbilities = tierAbilities(abilities, tiers);
         if (tierAbilities.isEmpty()) {
@@ -172,7 +193,7 @@ final class IrtTrainer {
         Path onnx = out.resolve("difficulty.onnx");
         try {
             ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, dense);
-            CombinedGraph.write(List.of(head(model, dense, examples, columns, own, labels)), onnx);
+            CombinedGraph.write(List.of(head(model, dense, examples, columns, terms, abilities, labels)), onnx);
             Files.delete(dense);
             ModelCard draft = ModelCard.builder("difficulty", "difficulty")
                     .labels(labels, "ok")
@@ -184,10 +205,8 @@ final class IrtTrainer {
                     .build();
             draft.write(out.resolve("difficulty.json"));
             List<ModelCard.ReliabilityBin> reliability = new ArrayList<>();
-            Map<String, Double> metrics = heldOutMetrics(model, examples, heldOut, own, reliability);
-            metrics.put(
-                    "onnx_parity_max_abs_diff",
-                    parity(model, examples, heldOut.isEmpty() ? train : heldOut, own, out, options));
+            Map<String, Double> metrics = heldOutMetrics(terms, heldOut, reliability);
+            metrics.put("onnx_parity_max_abs_diff", parity(terms, heldOut.isEmpty() ? train : heldOut, out, options));
             ModelCard card = draft.withResults(
                             metrics,
                             Map.of(),
@@ -206,68 +225,219 @@ final class IrtTrainer {
         return "m_" + model;
     }
 
-    private static String ownPrefix(String model) {
-        return "x:" + model + ":";
+    /** The set a record belongs to: its file's name without {@code .jsonl} (and no ':', which labels use). */
+    private static String set(LabelledRecord r) {
+        return r.file().replaceAll("\\.jsonl$", "").replace(':', '_');
     }
 
-    private static Example<Label> example(TribuoExamples examples, Row row, List<String> own) {
-        return examples.example(
-                row.prompt(),
-                row.ok() ? "ok" : "fail",
-                indicator(row.model()),
-                own.contains(row.model()) ? ownPrefix(row.model()) : null);
+    /**
+     * A model's term of its own, learned from its answers to one training set's prompts; its class in the card
+     * is {@link ModelCard#OWN_PREFIX}, the set, ':', the model.
+     */
+    private record OwnTerm(String model, String set) implements Comparable<OwnTerm> {
+        String label() {
+            return ModelCard.OWN_PREFIX + set + ":" + model;
+        }
+
+        @Override
+        public int compareTo(OwnTerm o) {
+            return java.util.Comparator.comparing(OwnTerm::set)
+                    .thenComparing(OwnTerm::model)
+                    .compare(this, o);
+        }
+    }
+
+    private static Map<String, Long> ownPerSet(List<OwnTerm> own) {
+        return own.stream()
+                .collect(java.util.stream.Collectors.groupingBy(
+                        OwnTerm::set, TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+
+    private static String label(Row row) {
+        return row.ok() ? "ok" : "fail";
+    }
+
+    /** The feature an own term's model reads the shared model's log-odds from. */
+    private static final String SHARED = "shared_log_odds";
+
+    /**
+     * The own term of {@code t}: a logistic regression over the term's answers (its model's, to its set's
+     * prompts) on the prompt's features plus the shared model's log-odds for that answer. Learned after the
+     * shared model, on what it leaves, so the shared ease and the abilities are the same with or without own
+     * terms. The term is the regression's log-odds minus the shared ones, linear in the prompt's features.
+     */
+    private static Model<Label> ownTerm(
+            OwnTerm t, Model<Label> shared, List<Row> train, TribuoExamples examples, LinearSGDTrainer trainer) {
+        LabelFactory factory = new LabelFactory();
+        MutableDataset<Label> dataset = new MutableDataset<>(
+                new SimpleDataSourceProvenance("the own term of " + t.model() + " on " + t.set(), factory), factory);
+        for (Row row : train) {
+            if (row.model().equals(t.model()) && row.set().equals(t.set())) {
+                Example<Label> example = examples.example(
+                        row.prompt(), label(row), SHARED, sharedLogOdds(shared, examples, row.prompt(), row.model()));
+                example.setWeight((float) row.weight());
+                dataset.add(example);
+            }
+        }
+        return trainer.train(dataset);
+    }
+
+    private static double sharedLogOdds(Model<Label> shared, TribuoExamples examples, SparseVector prompt, String m) {
+        return logit(okScore(shared, examples.example(prompt, "ok", indicator(m))));
     }
 
     /**
      * The graph's weights from Tribuo's export: per feature column, the {@code fail} and {@code ok} scores,
-     * then, per model with its own term, the {@code fail} score plus that term's log-odds, so that each
-     * extra class's log-odds against {@code fail} is the model's own term. The models' one-hot columns are
-     * left out (the card's abilities replace them).
+     * then one class per own term and one per set with own terms, each the {@code fail} score plus the term's
+     * log-odds (or the set's familiarity model's log-odds that the prompt is like the set's), so that each
+     * extra class's log-odds against {@code fail} is that term or familiarity. The models' one-hot columns
+     * are left out (the card's abilities replace them).
      */
     private static CombinedGraph.Head head(
             Model<Label> model,
             Path dense,
             TribuoExamples examples,
             BitSet columns,
-            List<String> own,
+            Terms terms,
+            Map<String, Double> abilities,
             List<String> labels) {
         CombinedGraph.Weights exported = CombinedGraph.Weights.read(dense);
         int fail = labels.indexOf("fail");
         int ok = labels.indexOf("ok");
-        int classes = 2 + own.size();
-        Map<String, Integer> byName = examples.columnsByName();
-        float[] weights = new float[columns.cardinality() * classes];
-        for (int id = 0; id < exported.rows(); id++) {
-            String name = model.getFeatureIDMap().get(id).getName();
-            float[] row = java.util.Arrays.copyOfRange(
-                    exported.weights(), id * exported.classes(), (id + 1) * exported.classes());
-            Integer column = byName.get(name);
-            if (column != null) {
-                int at = columns.get(0, column).cardinality() * classes;
-                weights[at + ok] += row[ok];
-                weights[at + fail] += row[fail];
-                for (int k = 0; k < own.size(); k++) {
-                    weights[at + 2 + k] += row[fail];
-                }
-                continue;
+        int width = columns.cardinality();
+        Path scratch = dense.resolveSibling("term-dense.onnx");
+        float[] ease = logOdds(model, scratch, examples, columns, "ok", null);
+        List<float[]> extra = new ArrayList<>();
+        terms.own().forEach((t, own) -> {
+            // the regression's log-odds b * shared(x) + w.x + c, less shared(x) = ease(x) + ability
+            float[] odds = logOdds(own, scratch, examples, columns, "ok", SHARED);
+            float slope = odds[width + 1] - 1;
+            for (int c = 0; c < width; c++) {
+                odds[c] += slope * ease[c];
             }
-            for (int k = 0; k < own.size(); k++) {
-                String prefix = ownPrefix(own.get(k));
-                if (name.startsWith(prefix)) {
-                    int at = columns.get(0, byName.get(name.substring(prefix.length())))
-                                    .cardinality()
-                            * classes;
-                    weights[at + 2 + k] += row[ok] - row[fail];
-                }
+            odds[width] += slope * (ease[width] + abilities.get(t.model()).floatValue());
+            extra.add(odds);
+        });
+        terms.domains().values().forEach(d -> extra.add(logOdds(d, scratch, examples, columns, IN, null)));
+        int classes = 2 + extra.size();
+        Map<String, Integer> byName = examples.columnsByName();
+        float[] weights = new float[width * classes];
+        float[] bias = new float[classes];
+        for (int id = 0; id < exported.rows(); id++) {
+            Integer column = byName.get(model.getFeatureIDMap().get(id).getName());
+            if (column != null) {
+                int at = columns.get(0, column).cardinality();
+                weights[at * classes + ok] = exported.weights()[id * exported.classes() + ok];
+                weights[at * classes + fail] = exported.weights()[id * exported.classes() + fail];
             }
         }
-        float[] bias = new float[classes];
         bias[ok] = exported.bias()[ok];
         bias[fail] = exported.bias()[fail];
-        for (int k = 0; k < own.size(); k++) {
-            bias[2 + k] = exported.bias()[fail];
+        for (int k = 2; k < classes; k++) {
+            float[] odds = extra.get(k - 2);
+            for (int c = 0; c < width; c++) {
+                weights[c * classes + k] = weights[c * classes + fail] + odds[c];
+            }
+            bias[k] = bias[fail] + odds[width];
         }
         return new CombinedGraph.Head("difficulty", columns, weights, bias);
+    }
+
+    /**
+     * A two-class model's log-odds of {@code positive} against the other label, per feature column in column
+     * order, then its bias's, then, when {@code named} is not null, that feature's (read from Tribuo's own
+     * export, written to {@code scratch} and removed).
+     */
+    private static float[] logOdds(
+            Model<Label> model, Path scratch, TribuoExamples examples, BitSet columns, String positive, String named) {
+        try {
+            ((ONNXExportable) model).saveONNXModel("dev.llmrouter", 1, scratch);
+            CombinedGraph.Weights exported = CombinedGraph.Weights.read(scratch);
+            Files.delete(scratch);
+            int yes = model.getOutputIDInfo().getID(new Label(positive));
+            int no = 1 - yes;
+            Map<String, Integer> byName = examples.columnsByName();
+            float[] odds = new float[columns.cardinality() + 2];
+            for (int id = 0; id < exported.rows(); id++) {
+                String name = model.getFeatureIDMap().get(id).getName();
+                Integer column = byName.get(name);
+                int at = id * exported.classes();
+                if (column != null) {
+                    odds[columns.get(0, column).cardinality()] =
+                            exported.weights()[at + yes] - exported.weights()[at + no];
+                } else if (name.equals(named)) {
+                    odds[columns.cardinality() + 1] = exported.weights()[at + yes] - exported.weights()[at + no];
+                }
+            }
+            odds[columns.cardinality()] = exported.bias()[yes] - exported.bias()[no];
+            return odds;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export to " + scratch, e);
+        }
+    }
+
+    private static final String IN = "in";
+    private static final String OUT = "out";
+
+    /**
+     * A set's familiarity model: a logistic regression telling the set's prompts ({@code in}) from the other
+     * training prompts; empty when every prompt is the set's (then its terms weigh 1 everywhere). The router
+     * weighs the set's own terms by this probability: a term learned on one kind of prompt says little about
+     * another, and there the shared ease alone decides.
+     */
+    private static java.util.Optional<Model<Label>> domain(
+            String set,
+            List<SparseVector> prompts,
+            List<String> promptSets,
+            TribuoExamples examples,
+            LinearSGDTrainer trainer) {
+        if (promptSets.stream().allMatch(set::equals)) {
+            return java.util.Optional.empty();
+        }
+        LabelFactory factory = new LabelFactory();
+        MutableDataset<Label> dataset = new MutableDataset<>(
+                new SimpleDataSourceProvenance("the prompts of " + set + " against the rest", factory), factory);
+        for (int i = 0; i < prompts.size(); i++) {
+            dataset.add(examples.example(prompts.get(i), set.equals(promptSets.get(i)) ? IN : OUT));
+        }
+        return java.util.Optional.of(trainer.train(dataset));
+    }
+
+    /**
+     * Tribuo's side of the router's prediction: a model's ease plus ability plus each of the model's own
+     * terms weighed by its set's familiarity model's probability that the prompt is like that set's.
+     */
+    private record Terms(
+            Model<Label> model,
+            TribuoExamples examples,
+            Map<OwnTerm, Model<Label>> own,
+            Map<String, Model<Label>> domains) {
+        double ok(Row row) {
+            double shared = sharedLogOdds(model, examples, row.prompt(), row.model());
+            double terms = 0;
+            for (Map.Entry<OwnTerm, Model<Label>> t : own.entrySet()) {
+                if (t.getKey().model().equals(row.model())) {
+                    double mine =
+                            logit(okScore(t.getValue(), examples.example(row.prompt(), "ok", SHARED, shared))) - shared;
+                    terms += familiarity(t.getKey().set(), row.prompt()) * mine;
+                }
+            }
+            return sigmoid(shared + terms);
+        }
+
+        double familiarity(String set, SparseVector prompt) {
+            Model<Label> domain = domains.get(set);
+            return domain == null
+                    ? 1
+                    : domain.predict(examples.example(prompt, IN))
+                            .getOutputScores()
+                            .get(IN)
+                            .getScore();
+        }
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
     }
 
     private static double okScore(Model<Label> model, Example<Label> example) {
@@ -317,11 +487,7 @@ final class IrtTrainer {
      * diagram of the success probability goes to {@code reliability}.
      */
     private static Map<String, Double> heldOutMetrics(
-            Model<Label> model,
-            TribuoExamples examples,
-            List<Row> rows,
-            List<String> own,
-            List<ModelCard.ReliabilityBin> reliability) {
+            Terms terms, List<Row> rows, List<ModelCard.ReliabilityBin> reliability) {
         Map<String, Double> metrics = new TreeMap<>();
         if (rows.isEmpty()) {
             return metrics;
@@ -333,7 +499,7 @@ final class IrtTrainer {
         int correct = 0;
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
-            scores[i] = okScore(model, example(examples, row, own));
+            scores[i] = terms.ok(row);
             actual[i] = row.ok();
             logLoss -= Math.log(Math.max(1e-12, actual[i] ? scores[i] : 1 - scores[i]));
             correct += (scores[i] >= 0.5) == actual[i] ? 1 : 0;
@@ -362,29 +528,22 @@ final class IrtTrainer {
      * column and own term) and the router's (the exported ease and own term through ONNX Runtime plus the
      * card's ability).
      */
-    private static double parity(
-            Model<Label> model,
-            TribuoExamples examples,
-            List<Row> rows,
-            List<String> own,
-            Path out,
-            ClassifierTrainer.Options options) {
+    private static double parity(Terms terms, List<Row> rows, Path out, ClassifierTrainer.Options options) {
         double worst = 0;
         try (OnnxModel onnx = OnnxModel.load(out, "difficulty", options.spec(), Device.CPU)) {
             int ok = onnx.card().labels().indexOf("ok");
             int fail = onnx.card().labels().indexOf("fail");
             Map<String, Double> abilities = onnx.card().irt().abilities();
+            OwnTerms own = OwnTerms.of(onnx.card().labels());
             for (Row row : rows.subList(0, Math.min(300, rows.size()))) {
                 if (!abilities.containsKey(row.model())
-                        || examples.example(row.prompt(), "ok").size() == 0) {
+                        || terms.examples().example(row.prompt(), "ok").size() == 0) {
                     continue; // a model only held out, or a prompt with none of the model's columns
                 }
                 float[] q = onnx.predict(row.prompt());
                 double ease = Math.log(q[ok]) - Math.log(q[fail]);
-                int term = onnx.card().labels().indexOf(row.model());
-                double mine = term < 0 ? 0 : Math.log(q[term]) - Math.log(q[fail]);
-                double routed = 1 / (1 + Math.exp(-(ease + mine + abilities.get(row.model()))));
-                worst = Math.max(worst, Math.abs(routed - okScore(model, example(examples, row, own))));
+                double routed = sigmoid(ease + own.addTo(abilities, q, fail).get(row.model()));
+                worst = Math.max(worst, Math.abs(routed - terms.ok(row)));
             }
         }
         if (worst > Parity.TOLERANCE) {

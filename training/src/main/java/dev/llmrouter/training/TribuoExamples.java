@@ -63,22 +63,18 @@ final class TribuoExamples {
 
     /** The example of {@code v}, plus a one-hot feature named {@code extra} when it is not null. */
     Example<Label> example(SparseVector v, String label, String extra) {
-        return example(v, label, extra, null);
+        return example(v, label, extra, 1);
     }
 
-    /**
-     * The example of {@code v}, plus a one-hot feature named {@code extra} when it is not null, plus, when
-     * {@code copies} is not null, a second copy of each feature named with that prefix (an interaction term: its
-     * weights apply only to the examples that carry the prefix).
-     */
-    Example<Label> example(SparseVector v, String label, String extra, String copies) {
+    /** The example of {@code v}, plus a feature named {@code extra} of value {@code value} when it is not null. */
+    Example<Label> example(SparseVector v, String label, String extra, double value) {
         int kept = 0;
         for (int index : v.indices()) {
             if (columns.get(index)) {
                 kept++;
             }
         }
-        int n = kept * (copies == null ? 1 : 2) + (extra == null ? 0 : 1);
+        int n = kept + (extra == null ? 0 : 1);
         String[] featureNames = new String[n];
         double[] values = new double[n];
         int k = 0;
@@ -87,21 +83,17 @@ final class TribuoExamples {
             if (columns.get(index)) {
                 featureNames[k] = name(index);
                 values[k] = v.values()[i];
-                if (copies != null) {
-                    featureNames[k + kept] = copies + featureNames[k];
-                    values[k + kept] = values[k];
-                }
                 k++;
             }
         }
         if (extra != null) {
             featureNames[n - 1] = extra;
-            values[n - 1] = 1;
+            values[n - 1] = value;
         }
         return new ArrayExample<>(new Label(label), featureNames, values);
     }
 
-    /** The column of each feature name of this space's examples (not the one-hots or copies). */
+    /** The column of each feature name of this space's examples (not the extra features). */
     java.util.Map<String, Integer> columnsByName() {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();
         for (int c = columns.nextSetBit(0); c >= 0; c = columns.nextSetBit(c + 1)) {

@@ -56,6 +56,12 @@ class IrtTrainingTest {
 
     /** {@code poems}: a model's own change in log-odds on the poem prompts, beyond ease and ability. */
     static LabelledRecord record(int i, String set, List<String> models, Random random, Map<String, Double> poems) {
+        return record(i, set, models, random, poems, "");
+    }
+
+    /** The same, with {@code suffix} after every prompt (what tells one set's prompts from another's). */
+    static LabelledRecord record(
+            int i, String set, List<String> models, Random random, Map<String, Double> poems, String suffix) {
         boolean hard = i % 2 == 0;
         boolean math = i % 4 < 2;
         String prompt = math
@@ -63,8 +69,9 @@ class IrtTrainingTest {
                         ? "Prove rigorously that the series " + i + " converges, by induction on n"
                         : "What is " + i + " plus " + (i + 1) + "?")
                 : (hard
-                        ? "Write a sonnet in strict iambic pentameter about entropy, number " + i
-                        : "Write a short poem about the sea, number " + i);
+                                ? "Write a sonnet in strict iambic pentameter about entropy, number " + i
+                                : "Write a short poem about the sea, number " + i)
+                        + suffix;
         Map<String, LabelledRecord.Outcome> outcomes = new LinkedHashMap<>();
         for (String m : models) {
             double own = math ? 0 : poems.getOrDefault(m, 0.0);
@@ -180,13 +187,15 @@ class IrtTrainingTest {
     }
 
     @Test
-    void aModelWithEnoughAnswersLearnsItsOwnStrengths() throws Exception {
-        // mid-a is much worse at poems than its ability says; the shared ease cannot know that
+    void aModelWithEnoughAnswersLearnsItsOwnStrengthsWhereItsDataIs() throws Exception {
+        // mid-a is much worse at set-a's poems than its ability says; the shared ease cannot know that. Set-b's
+        // prompts are set-a's with a few words more, and mid-a never answered them
         Random random = new Random(5);
         List<LabelledRecord> records = new ArrayList<>();
         for (int i = 0; i < 1200; i++) {
             records.add(record(i, "set-a", List.of("weak-a", "mid-a"), random, Map.of("mid-a", -4.0)));
-            records.add(record(i + 2000, "set-b", List.of("weak-b", "strong-b"), random));
+            records.add(record(
+                    i + 2000, "set-b", List.of("weak-b", "strong-b"), random, Map.of(), " for my grandmother, kindly"));
         }
         Path data = Files.writeString(dir.resolve("own.jsonl"), "stands in for own.jsonl\n");
         ClassifierTrainer.Options own = new ClassifierTrainer.Options(
@@ -194,9 +203,17 @@ class IrtTrainingTest {
         List<ModelCard> trained = ClassifierTrainer.train(
                 List.of(data), records, List.of(), INTENTS, TIERS, own, dir.resolve("own"), line -> {});
         ModelCard card = trained.get(1);
-        // every model answered 900 training prompts here: each gets its own term
+        // every model answered 900 training prompts of one set here: each gets its own term of that set, and
+        // each set a familiarity
         assertEquals(
-                List.of("mid-a", "strong-b", "weak-a", "weak-b"), card.labels().subList(2, 6));
+                List.of(
+                        "own:set-a:mid-a",
+                        "own:set-a:weak-a",
+                        "own:set-b:strong-b",
+                        "own:set-b:weak-b",
+                        "familiar:set-a",
+                        "familiar:set-b"),
+                card.labels().subList(2, 8));
         assertTrue(
                 card.metrics().get("onnx_parity_max_abs_diff") <= 1e-5,
                 card.metrics().toString());
@@ -210,11 +227,23 @@ class IrtTrainingTest {
             double sumGap = sum.abilities().get("mid-a") - sum.abilities().get("weak-a");
             assertTrue(poemGap < -1 && sumGap > 1, poemGap + " on the poem, " + sumGap + " on the sum");
             assertTrue(poem.successOf(2, "mid-a") < poem.successOf(1, "weak-a"), poem.toString());
+            // on a poem like set-b's, which mid-a never answered, its set-a term weighs little: the shared ease
+            // and its ability decide there
+            Classification unlike = classifier.classify(
+                    ChatRequest.ofPrompt("Write a short poem about the sea, number 5 for my grandmother, kindly"));
+            double ability = card.irt().abilities().get("mid-a");
+            double there = poem.abilities().get("mid-a") - ability;
+            double elsewhere = unlike.abilities().get("mid-a") - ability;
+            assertTrue(
+                    there < -1 && Math.abs(elsewhere) < Math.abs(there) / 4,
+                    "mid-a's own term: " + there + " on set-a's poem, " + elsewhere + " on set-b's");
         }
         // without own terms the same data gives the card's abilities only
         List<ModelCard> shared = ClassifierTrainer.train(
                 List.of(data), records, List.of(), INTENTS, TIERS, OPTIONS, dir.resolve("shared"), line -> {});
         assertEquals(2, shared.get(1).labels().size());
+        // the own terms learn after the shared model, from what it leaves: the ease and abilities are the same
+        assertEquals(shared.get(1).irt(), card.irt());
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     private final FeatureExtractor extractor;
     private final OnnxModel intent;
     private final Map<Integer, OnnxModel> difficulty;
+    private final OwnTerms ownTerms;
     private final java.util.Optional<OnnxModel> combined;
     private final ClassifierInfo info;
 
@@ -39,11 +40,13 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             FeatureExtractor extractor,
             OnnxModel intent,
             Map<Integer, OnnxModel> difficulty,
+            OwnTerms ownTerms,
             java.util.Optional<OnnxModel> combined,
             String id) {
         this.extractor = extractor;
         this.intent = intent;
         this.difficulty = difficulty;
+        this.ownTerms = ownTerms;
         this.combined = combined;
         StringBuilder hashes = new StringBuilder(intent.card().onnxSha256());
         difficulty.values().forEach(m -> hashes.append(m.card().onnxSha256()));
@@ -66,6 +69,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                         + " ./llm-router train, or run the router version it was trained with"));
         FeatureExtractor extractor = SentenceEncoder.extractorFor(spec, device);
         Map<Integer, OnnxModel> difficulty = new TreeMap<>();
+        OwnTerms ownTerms = OwnTerms.of(List.of());
         if (Files.isRegularFile(dir.resolve("difficulty.onnx"))) {
             OnnxModel irt = OnnxModel.load(dir, "difficulty", extractor.spec(), device);
             if (irt.card().irt() == null || irt.card().irt().tierAbilities().isEmpty()) {
@@ -73,6 +77,13 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                 throw new IllegalArgumentException(dir.resolve("difficulty.json")
                         + ": a difficulty.onnx card needs its models' and tiers' abilities (irt): retrain the"
                         + " bundle with ./llm-router train");
+            }
+            try {
+                ownTerms = OwnTerms.of(irt.card().labels());
+            } catch (IllegalArgumentException e) {
+                irt.close();
+                throw new IllegalArgumentException(dir.resolve("difficulty.json") + ": " + e.getMessage()
+                        + ": the bundle was trained by an older router; retrain it with ./llm-router train");
             }
             difficulty.put(0, irt);
         }
@@ -98,7 +109,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         java.util.Optional<OnnxModel> combined = Files.isRegularFile(dir.resolve("classifier.onnx"))
                 ? java.util.Optional.of(OnnxModel.load(dir, "classifier", extractor.spec(), device))
                 : java.util.Optional.empty();
-        return new OnnxClassifier(extractor, intent, difficulty, combined, id);
+        return new OnnxClassifier(extractor, intent, difficulty, ownTerms, combined, id);
     }
 
     @Override
@@ -138,19 +149,11 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             double ease = Math.log(q[ok]) - Math.log(q[fail]);
             ModelCard.Irt card = irt.card().irt();
             card.tierAbilities().forEach((tier, a) -> success.put(tier, 1 / (1 + Math.exp(-(ease + a)))));
-            Map<String, Double> abilities = card.abilities();
-            if (classes.size() > 2) {
-                // the models with a term of their own: its log-odds against fail, for this prompt
-                abilities = new java.util.HashMap<>(abilities);
-                for (int k = 2; k < classes.size(); k++) {
-                    abilities.merge(classes.get(k), Math.log(q[k]) - Math.log(q[fail]), Double::sum);
-                }
-            }
             return new Classification(
                     intents,
                     success,
                     OptionalDouble.of(ease),
-                    abilities,
+                    ownTerms.isEmpty() ? card.abilities() : ownTerms.addTo(card.abilities(), q, fail),
                     OptionalDouble.of(irt.coverage(features, extractor.spec())));
         }
         difficulty.forEach((tier, model) -> success.put(
