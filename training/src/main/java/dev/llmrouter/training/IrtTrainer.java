@@ -91,6 +91,7 @@ final class IrtTrainer {
             Consumer<String> progress) {
         List<Row> train = new ArrayList<>();
         List<Row> heldOut = new ArrayList<>();
+        List<Row> answered = new ArrayList<>();
         List<SparseVector> trainPrompts = new ArrayList<>();
         List<String> promptSets = new ArrayList<>();
         TreeSet<String> models = new TreeSet<>();
@@ -98,6 +99,17 @@ final class IrtTrainer {
             LabelledRecord r = records.get(i);
             List<String> names = new ArrayList<>(new TreeSet<>(r.outcomes().keySet()));
             Collections.shuffle(names, new Random(options.seed() ^ r.location().hashCode()));
+            if (!test[i]) {
+                for (String m : names) {
+                    LabelledRecord.Outcome outcome = r.outcomes().get(m);
+                    answered.add(new Row(
+                            vectors.get(i),
+                            m,
+                            outcome.score() >= options.successThreshold(),
+                            set(r),
+                            outcome.weight()));
+                }
+            }
             for (String m : names.subList(0, Math.min(MODELS_PER_RECORD, names.size()))) {
                 LabelledRecord.Outcome outcome = r.outcomes().get(m);
                 boolean ok = outcome.score() >= options.successThreshold();
@@ -130,12 +142,15 @@ final class IrtTrainer {
             LabelledRecord r = easy.get(i);
             String m = modelList.get(new Random(options.seed() ^ r.location().hashCode()).nextInt(modelList.size()));
             train.add(new Row(easyVectors.get(i), m, true, set(r), 1));
+            answered.add(train.getLast());
             trainPrompts.add(easyVectors.get(i));
             promptSets.add(set(r));
             easyRows++;
         }
         Map<OwnTerm, Integer> answers = new TreeMap<>();
-        train.forEach(row -> answers.merge(new OwnTerm(row.model(), row.set()), 1, Integer::sum));
+        answered.stream()
+                .filter(row -> models.contains(row.model()))
+                .forEach(row -> answers.merge(new OwnTerm(row.model(), row.set()), 1, Integer::sum));
         List<OwnTerm> own = answers.entrySet().stream()
                 .filter(e -> options.ownTermAnswers() > 0 && e.getValue() >= options.ownTermAnswers())
                 .map(Map.Entry::getKey)
@@ -165,7 +180,7 @@ final class IrtTrainer {
         Model<Label> model = trainer.train(dataset);
         Map<OwnTerm, Model<Label>> ownModels = new java.util.LinkedHashMap<>();
         for (OwnTerm t : own) {
-            ownModels.put(t, ownTerm(t, model, train, examples, trainer));
+            ownModels.put(t, ownTerm(t, model, answered, examples, trainer));
         }
         Map<String, Model<Label>> domains = new java.util.LinkedHashMap<>();
         for (String set : new TreeSet<>(own.stream().map(OwnTerm::set).toList())) {
@@ -261,8 +276,10 @@ final class IrtTrainer {
     private static final String SHARED = "shared_log_odds";
 
     /**
-     * The own term of {@code t}: a logistic regression over the term's answers (its model's, to its set's
-     * prompts) on the prompt's features plus the shared model's log-odds for that answer. Learned after the
+     * The own term of {@code t}: a logistic regression over the term's answers (every answer of its model to
+     * its set's training prompts: the cap of {@link #MODELS_PER_RECORD} a prompt balances the shared model
+     * across sets, and a term learns from one set) on the prompt's features plus the shared model's log-odds
+     * for that answer. Learned after the
      * shared model, on what it leaves, so the shared ease and the abilities are the same with or without own
      * terms. The term is the regression's log-odds minus the shared ones, linear in the prompt's features.
      */
