@@ -99,23 +99,22 @@ final class IrtTrainer {
             LabelledRecord r = records.get(i);
             List<String> names = new ArrayList<>(new TreeSet<>(r.outcomes().keySet()));
             Collections.shuffle(names, new Random(options.seed() ^ r.location().hashCode()));
-            if (!test[i]) {
-                for (String m : names) {
-                    LabelledRecord.Outcome outcome = r.outcomes().get(m);
-                    answered.add(new Row(
-                            vectors.get(i),
-                            m,
-                            outcome.score() >= options.successThreshold(),
-                            set(r),
-                            outcome.weight()));
-                }
-            }
-            for (String m : names.subList(0, Math.min(MODELS_PER_RECORD, names.size()))) {
-                LabelledRecord.Outcome outcome = r.outcomes().get(m);
-                boolean ok = outcome.score() >= options.successThreshold();
-                (test[i] ? heldOut : train).add(new Row(vectors.get(i), m, ok, set(r), outcome.weight()));
+            for (int k = 0; k < names.size(); k++) {
+                LabelledRecord.Outcome outcome = r.outcomes().get(names.get(k));
+                Row row = new Row(
+                        vectors.get(i),
+                        names.get(k),
+                        outcome.score() >= options.successThreshold(),
+                        set(r),
+                        outcome.weight());
                 if (!test[i]) {
-                    models.add(m);
+                    answered.add(row); // every answer: a model's own term reads them all
+                }
+                if (k < MODELS_PER_RECORD) {
+                    (test[i] ? heldOut : train).add(row);
+                    if (!test[i]) {
+                        models.add(row.model());
+                    }
                 }
             }
             if (!test[i]) {
