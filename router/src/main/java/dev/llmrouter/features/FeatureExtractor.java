@@ -195,32 +195,56 @@ public final class FeatureExtractor {
         return new SparseVector(Arrays.copyOf(idx, n), Arrays.copyOf(val, n));
     }
 
-    /** The runs of letters and numbers (Unicode {@code \\p{L}} and {@code \\p{N}}) of {@code lower}, in order. */
+    /**
+     * The tokens of {@code lower}, in order: the runs of letters and numbers (Unicode {@code \\p{L}} and
+     * {@code \\p{N}}), except that each letter or number of a script written without spaces between words
+     * ({@link #unspaced}: Chinese, Japanese kana, Thai, ...) is a token of its own, so that such text gives
+     * characters and, as word bigrams, character pairs rather than one token a clause.
+     */
     static String[] tokens(String lower) {
         String[] out = new String[Math.max(8, lower.length() / 4)];
         int n = 0;
         int start = -1;
         for (int i = 0; i < lower.length(); ) {
             int cp = lower.codePointAt(i);
+            int next = i + Character.charCount(cp);
             boolean word = Character.isLetter(cp) || isNumber(cp);
-            if (word && start < 0) {
-                start = i;
-            } else if (!word && start >= 0) {
-                if (n == out.length) {
-                    out = Arrays.copyOf(out, n * 2);
-                }
+            boolean single = word && unspaced(cp);
+            if (start >= 0 && (!word || single)) {
+                out = room(out, n);
                 out[n++] = lower.substring(start, i);
                 start = -1;
             }
-            i += Character.charCount(cp);
+            if (single) {
+                out = room(out, n);
+                out[n++] = lower.substring(i, next);
+            } else if (word && start < 0) {
+                start = i;
+            }
+            i = next;
         }
         if (start >= 0) {
-            if (n == out.length) {
-                out = Arrays.copyOf(out, n + 1);
-            }
+            out = room(out, n);
             out[n++] = lower.substring(start);
         }
         return Arrays.copyOf(out, n);
+    }
+
+    private static String[] room(String[] out, int n) {
+        return n < out.length ? out : Arrays.copyOf(out, n * 2);
+    }
+
+    /**
+     * Whether {@code cp} belongs to a script written without spaces between words: Han, Hiragana, Katakana,
+     * Thai, Lao, Khmer, Myanmar, Tibetan (the first of them, Thai, starts at U+0E00, so Latin, Cyrillic, Greek,
+     * Arabic and the other scripts below it skip the script lookup).
+     */
+    private static boolean unspaced(int cp) {
+        return cp >= 0x0E00
+                && switch (Character.UnicodeScript.of(cp)) {
+                    case HAN, HIRAGANA, KATAKANA, THAI, LAO, KHMER, MYANMAR, TIBETAN -> true;
+                    default -> false;
+                };
     }
 
     private static boolean isNumber(int cp) {

@@ -34,16 +34,16 @@ public record FeatureSpec(
     }
 
     /** Hashed word uni- and bigrams in 2^18 buckets, plus the counts: the shipped default. */
-    public static final FeatureSpec DEFAULT = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.NONE);
+    public static final FeatureSpec DEFAULT = new FeatureSpec("hashed-v3", 2, 0, 0, 18, Encoder.NONE);
 
     /** {@link #DEFAULT} plus hashed character 3- to 5-grams: selectable with {@code train --features words+chars}. */
-    public static final FeatureSpec WITH_CHARS = new FeatureSpec("hashed-v2", 2, 3, 5, 18, Encoder.NONE);
+    public static final FeatureSpec WITH_CHARS = new FeatureSpec("hashed-v3", 2, 3, 5, 18, Encoder.NONE);
 
     /** {@link #DEFAULT} plus the MiniLM sentence embedding: {@code train --features words+minilm}. */
-    public static final FeatureSpec WITH_MINILM = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.MINILM);
+    public static final FeatureSpec WITH_MINILM = new FeatureSpec("hashed-v3", 2, 0, 0, 18, Encoder.MINILM);
 
     /** {@link #DEFAULT} plus the BGE small sentence embedding: {@code train --features words+bge}. */
-    public static final FeatureSpec WITH_BGE = new FeatureSpec("hashed-v2", 2, 0, 0, 18, Encoder.BGE);
+    public static final FeatureSpec WITH_BGE = new FeatureSpec("hashed-v3", 2, 0, 0, 18, Encoder.BGE);
 
     /** The specs this build can extract, by the name {@code train --features} takes. */
     public static final java.util.SequencedMap<String, FeatureSpec> KNOWN = known();

@@ -13,7 +13,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hand-written scanners give exactly what the regular expressions of the spec say. */
 class FeatureExtractorTest {
-    private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final String UNSPACED =
+            "\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}\\p{IsThai}\\p{IsLao}\\p{IsKhmer}\\p{IsMyanmar}\\p{IsTibetan}";
+    /** A letter or number of a script written without spaces alone, else a run of the others. */
+    private static final Pattern TOKEN =
+            Pattern.compile("[[\\p{L}\\p{N}]&&[" + UNSPACED + "]]|[[\\p{L}\\p{N}]&&[^" + UNSPACED + "]]+");
+
     private static final Pattern MATH = Pattern.compile("[=+*/^<>]|\\\\frac|\\\\sqrt|\\$");
     private static final Pattern OPTION = Pattern.compile("(?m)^\\s*\\(?[A-Ja-j][.)]\\s");
 
@@ -30,6 +35,7 @@ class FeatureExtractorTest {
                 "$\\frac{a}{b} + \\sqrt{2} = x^2$, a<b>c \\fra \\sqr",
                 "code: for (int i=0;i<n;i++) { a[i]*=2; }",
                 "中文分词 テスト 한국어",
+                "用C++写一个java程序，计算〇到十 เขียนกลอน スーパー",
                 "A. one\nB. two\n(C) three",
                 "Pick one:\n\n  a) red\r\n  b) blue\r\n\tc. green\n(d) x\n(e)y\nK. no\n",
                 "A. B. C. on one line\nD.\nE)\n",
@@ -39,8 +45,7 @@ class FeatureExtractorTest {
             })
     void tokensAndCountsMatchTheSpecsExpressions(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        String[] expected =
-                Arrays.stream(SEPARATORS.split(lower)).filter(t -> !t.isEmpty()).toArray(String[]::new);
+        String[] expected = TOKEN.matcher(lower).results().map(r -> r.group()).toArray(String[]::new);
         assertArrayEquals(expected, FeatureExtractor.tokens(lower));
         FeatureExtractor extractor = new FeatureExtractor(FeatureSpec.DEFAULT);
         float squashed = (float)
@@ -59,6 +64,19 @@ class FeatureExtractorTest {
         assertEquals(options, count(v, "c_options"), 0f, "options");
         int fences = (text.length() - text.replace("```", "").length()) / 6;
         assertEquals((float) Math.max(0, Math.min(1, fences / 3.0)), count(v, "c_code_blocks"), 0f, "code blocks");
+    }
+
+    @Test
+    void textWithoutSpacesGivesOneTokenACharacter() {
+        assertArrayEquals(
+                new String[] {"写", "一", "个", "java", "程", "序", "ok"}, FeatureExtractor.tokens("写一个java程序。ok"));
+        FeatureExtractor extractor = new FeatureExtractor(FeatureSpec.DEFAULT);
+        int base = FeatureSpec.DEFAULT.bucketBase();
+        int[] a = buckets(extractor.extract("生成一个java程序，计算方法", 1), base);
+        int[] b = buckets(extractor.extract("用C++写程序", 1), base);
+        assertTrue(
+                Arrays.stream(a).anyMatch(x -> Arrays.stream(b).anyMatch(y -> y == x)),
+                "two prompts asking for a 程序 share its features");
     }
 
     @Test
