@@ -354,10 +354,9 @@ public final class ClassifierTrainer {
         return n == 0 ? null : sum / n >= threshold ? "ok" : "fail";
     }
 
-    /** {@code data} with at most {@code max} training rows a label, drawn by {@code seed}; the test side whole. */
     /**
      * At most {@code max} training prompts an intent (drawn by the seed), with each intent's weight: the largest
-     * intent's count over its own, at most {@link #MAX_CLASS_WEIGHT}.
+     * intent's count over its own, at most {@link #MAX_CLASS_WEIGHT}; the test side whole.
      */
     static Labelled balanced(Labelled data, int max, long seed) {
         List<Integer> order = new ArrayList<>();
