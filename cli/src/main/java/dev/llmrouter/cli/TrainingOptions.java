@@ -10,7 +10,8 @@ final class TrainingOptions {
             names = "--features",
             defaultValue = "words",
             paramLabel = "NAME",
-            description = "Feature set: words, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Feature set: words, words+static, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")
     String features;
 
     @Option(

@@ -27,6 +27,11 @@ public record FeatureSpec(
         public static final Encoder MINILM = new Encoder("all-minilm-l6-v2-q", 384, "mean", 256);
         /** BGE small en v1.5, quantised, from langchain4j's Maven jar: CLS pooling, 384 dimensions. */
         public static final Encoder BGE = new Encoder("bge-small-en-v1.5-q", 384, "cls", 512);
+        /**
+         * MiniLM distilled to a static table: each word piece's vector computed once, alone, on its 256 leading
+         * principal axes; a prompt's embedding is its pieces' weighted sum (the router's {@code StaticEncoder}).
+         */
+        public static final Encoder MINILM_STATIC = new Encoder("all-minilm-l6-v2-q", 256, "static", 512);
 
         public boolean present() {
             return dimensions > 0;
@@ -45,12 +50,16 @@ public record FeatureSpec(
     /** {@link #DEFAULT} plus the BGE small sentence embedding: {@code train --features words+bge}. */
     public static final FeatureSpec WITH_BGE = new FeatureSpec("hashed-v3", 2, 0, 0, 18, Encoder.BGE);
 
+    /** {@link #DEFAULT} plus MiniLM's static word-piece vectors: {@code train --features words+static}. */
+    public static final FeatureSpec WITH_STATIC = new FeatureSpec("hashed-v3", 2, 0, 0, 18, Encoder.MINILM_STATIC);
+
     /** The specs this build can extract, by the name {@code train --features} takes. */
     public static final java.util.SequencedMap<String, FeatureSpec> KNOWN = known();
 
     private static java.util.SequencedMap<String, FeatureSpec> known() {
         java.util.LinkedHashMap<String, FeatureSpec> known = new java.util.LinkedHashMap<>();
         known.put("words", DEFAULT);
+        known.put("words+static", WITH_STATIC);
         known.put("words+chars", WITH_CHARS);
         known.put("words+minilm", WITH_MINILM);
         known.put("words+bge", WITH_BGE);

@@ -155,21 +155,12 @@ class ClassifierTrainerTest {
         }
     }
 
-    @Test
-    void sentenceEmbeddingFeaturesTrainExportAndServe() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"words+minilm", "words+static"})
+    void sentenceEmbeddingFeaturesTrainExportAndServe(String features) {
+        dev.llmrouter.features.FeatureSpec spec = dev.llmrouter.features.FeatureSpec.named(features);
         ClassifierTrainer.Options withEncoder = new ClassifierTrainer.Options(
-                dev.llmrouter.features.FeatureSpec.WITH_MINILM,
-                7,
-                0.25,
-                5,
-                0.5,
-                0.5,
-                1,
-                1,
-                20_000,
-                0.8,
-                ClassifierTrainer.Difficulty.TIERS,
-                0);
+                spec, 7, 0.25, 5, 0.5, 0.5, 1, 1, 20_000, 0.8, ClassifierTrainer.Difficulty.TIERS, 0);
         List<ModelCard> embedded = ClassifierTrainer.train(
                 List.of(dir.resolve("fixture.jsonl")),
                 records,
@@ -177,14 +168,14 @@ class ClassifierTrainerTest {
                 INTENTS,
                 TIERS,
                 withEncoder,
-                dir.resolve("minilm"),
+                dir.resolve(features),
                 line -> {});
         for (ModelCard card : embedded) {
-            assertEquals(dev.llmrouter.features.FeatureSpec.WITH_MINILM.hash(), card.featureSpecHash());
+            assertEquals(spec.hash(), card.featureSpecHash());
             assertTrue(card.columnSet().get(dev.llmrouter.features.FeatureSpec.COUNTS.size()), "embedding columns");
         }
         assertTrue(embedded.getLast().metrics().get("combined_parity_max_abs_diff") <= 1e-5);
-        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("minilm"), Device.CPU)) {
+        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve(features), Device.CPU)) {
             Classification easy = classifier.classify(ChatRequest.ofPrompt("What is 12 plus 13?"));
             Classification hard = classifier.classify(
                     ChatRequest.ofPrompt("Prove rigorously that the sum of the series 4 converges, by induction"));

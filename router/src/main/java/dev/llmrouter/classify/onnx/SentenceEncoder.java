@@ -70,7 +70,12 @@ public final class SentenceEncoder implements TextEncoder {
     /** The feature extractor of {@code spec}, with its sentence encoder loaded (once a process) if it names one. */
     public static FeatureExtractor extractorFor(FeatureSpec spec, Device device) {
         return new FeatureExtractor(
-                spec, spec.encoder().present() ? Optional.of(shared(spec.encoder(), device)) : Optional.empty());
+                spec,
+                !spec.encoder().present()
+                        ? Optional.empty()
+                        : spec.encoder().pooling().equals("static")
+                                ? Optional.of(StaticEncoder.shared(spec.encoder()))
+                                : Optional.of(shared(spec.encoder(), device)));
     }
 
     /** The process's instance of an encoder, loaded on first use. */
@@ -97,16 +102,17 @@ public final class SentenceEncoder implements TextEncoder {
         }
     }
 
-    private static InputStream resource(String name) {
+    static InputStream resource(String name) {
         InputStream in = SentenceEncoder.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
-            throw new IllegalStateException("the sentence encoder file " + name + " is not on the classpath: it comes"
-                    + " from the langchain4j-embeddings jar of that encoder, a dependency of the router module");
+            throw new IllegalStateException("the sentence encoder file " + name + " is not on the classpath: an"
+                    + " encoder's model and tokenizer come from its langchain4j-embeddings jar, a dependency of the router"
+                    + " module; a static encoder's table from the router's jar (models/static-table.sh writes it)");
         }
         return in;
     }
 
-    private static ZooModel<NDList, NDList> open(Path onnx, Device device) {
+    static ZooModel<NDList, NDList> open(Path onnx, Device device) {
         OnnxNatives.prepare();
         boolean gpu = device == Device.GPU || device == Device.AUTO && OnnxModel.gpuVisible();
         try {

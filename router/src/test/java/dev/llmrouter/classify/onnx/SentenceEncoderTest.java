@@ -80,7 +80,8 @@ class SentenceEncoderTest {
     void anUnknownFeatureSetListsTheKnownOnes(String name) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FeatureSpec.named(name));
         assertEquals(
-                "--features: expected one of words, words+chars, words+minilm, words+bge, got '" + name + "'",
+                "--features: expected one of words, words+static, words+chars, words+minilm, words+bge, got '" + name
+                        + "'",
                 e.getMessage());
     }
 }

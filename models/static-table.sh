@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Distils the static encoder's table (the words+static features) from the transformer's jar into the router
+# module's resources: every word piece of MiniLM's vocabulary through MiniLM once, then the vectors' leading
+# principal axes, a byte a value. A few seconds; StaticEncoderTest checks the shipped table against it.
+# Usage: models/static-table.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export JAVA_HOME OPT_OUT_TRACKING=true
+(cd "$ROOT" && mvn -q -B -DskipTests -Dspotless.check.skip=true package -pl cli -am >&2)
+exec "$JAVA_HOME/bin/java" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
+  -cp "$ROOT/cli/target/llm-router.jar:$ROOT/cli/target/lib/*" dev.llmrouter.classify.onnx.StaticEncoder \
+  "$ROOT/router/src/main/resources"

@@ -1,0 +1,297 @@
+package dev.llmrouter.classify.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * BERT's uncased WordPiece tokenizer, as a Hugging Face {@code tokenizer.json} with a {@code BertNormalizer}
+ * (lower case, accents stripped, control characters dropped, CJK ideographs split), a
+ * {@code BertPreTokenizer} (white space and punctuation) and a {@code WordPiece} model describes it, in plain
+ * Java and without allocating a string a lookup: an MMLU-length prompt in about 15 µs here, where the native
+ * tokenizer through DJL made the whole decision five times slower. It gives the ids of the word pieces only, without [CLS] and [SEP]; no
+ * truncation. Immutable and thread-safe.
+ */
+final class WordPieceTokenizer {
+    private static final int MAX_WORD = 100;
+
+    private final int unknown;
+    private final int size;
+    private final boolean[] reserved;
+    /** The vocabulary as an open-addressing table over the pieces' characters, so a lookup allocates nothing. */
+    private final char[][] keys;
+
+    private final boolean[] continuation;
+    private final int[] ids;
+    /** Two ints a slot, the entry's hash and the entry (-1: empty), so a probe reads one cache line. */
+    private final int[] slots;
+
+    private final int mask;
+
+    private WordPieceTokenizer(Map<String, Integer> vocab, int unknown) {
+        this.unknown = unknown;
+        this.size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.reserved = new boolean[size];
+        this.keys = new char[vocab.size()][];
+        this.continuation = new boolean[vocab.size()];
+        this.ids = new int[vocab.size()];
+        this.mask = Integer.highestOneBit(Math.max(1, vocab.size()) * 4) - 1;
+        this.slots = new int[2 * (mask + 1)];
+        java.util.Arrays.fill(slots, -1);
+        int entry = 0;
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(vocab).entrySet()) {
+            String piece = e.getKey();
+            reserved[e.getValue()] = piece.length() > 2 && piece.startsWith("[") && piece.endsWith("]");
+            boolean more = piece.length() > 2 && piece.startsWith("##");
+            keys[entry] = (more ? piece.substring(2) : piece).toCharArray();
+            continuation[entry] = more;
+            ids[entry] = e.getValue();
+            int hash = hash(keys[entry], 0, keys[entry].length, more);
+            int slot = hash & mask;
+            while (slots[2 * slot + 1] >= 0) {
+                slot = (slot + 1) & mask;
+            }
+            slots[2 * slot] = hash;
+            slots[2 * slot + 1] = entry++;
+        }
+    }
+
+    private static int hash(char[] chars, int from, int to, boolean more) {
+        int h = more ? 0x9E3779B9 : 0;
+        for (int i = from; i < to; i++) {
+            h = 31 * h + chars[i];
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /** The id of the piece {@code chars[from, to)} (after {@code ##} when {@code more}), or -1. */
+    private int find(char[] chars, int from, int to, boolean more) {
+        int hash = hash(chars, from, to, more);
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
+            int entry = slots[2 * slot + 1];
+            if (entry < 0) {
+                return -1;
+            }
+            if (slots[2 * slot] == hash
+                    && continuation[entry] == more
+                    && java.util.Arrays.equals(keys[entry], 0, keys[entry].length, chars, from, to)) {
+                return ids[entry];
+            }
+        }
+    }
+
+    /** Reads a {@code tokenizer.json}; refuses one that is not the uncased BERT WordPiece this class implements. */
+    static WordPieceTokenizer read(InputStream json, String name) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(json);
+        JsonNode model = root.path("model");
+        JsonNode normalizer = root.path("normalizer");
+        if (!model.path("type").asText().equals("WordPiece")
+                || !model.path("continuing_subword_prefix").asText("##").equals("##")
+                || !normalizer.path("type").asText().equals("BertNormalizer")
+                || !normalizer.path("lowercase").asBoolean(false)
+                || !root.path("pre_tokenizer").path("type").asText().equals("BertPreTokenizer")) {
+            throw new IOException(name + " is not an uncased BERT WordPiece tokenizer (BertNormalizer with lower"
+                    + " case, BertPreTokenizer, WordPiece with ## pieces): the static encoder cannot read it");
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        model.path("vocab")
+                .properties()
+                .forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        Integer unknown = vocab.get(model.path("unk_token").asText("[UNK]"));
+        if (unknown == null) {
+            throw new IOException(name + ": the vocabulary has no unknown token");
+        }
+        return new WordPieceTokenizer(Map.copyOf(vocab), unknown);
+    }
+
+    /** One more than the largest id of the vocabulary. */
+    int size() {
+        return size;
+    }
+
+    /** Whether an id is a bracketed entry ({@code [PAD]}, {@code [unused0]}, {@code [CLS]}...), not a word piece. */
+    boolean reserved(int id) {
+        return reserved[id];
+    }
+
+    /** The id of a vocabulary entry ({@code ##} first for a piece inside a word), or -1. */
+    int id(String piece) {
+        boolean more = piece.length() > 2 && piece.startsWith("##");
+        char[] chars = (more ? piece.substring(2) : piece).toCharArray();
+        return find(chars, 0, chars.length, more);
+    }
+
+    /** Gives the id of each word piece of {@code text}, in order. */
+    void pieces(String text, IntConsumer out) {
+        Word word = new Word(text.length());
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == 0 || c == 0xFFFD || control(c)) {
+                continue;
+            }
+            if (whitespace(c)) {
+                emit(word, out);
+            } else if (punctuation(c) || ideograph(c)) {
+                emit(word, out);
+                word.append(c);
+                emit(word, out);
+            } else {
+                word.append(c);
+            }
+        }
+        emit(word, out);
+    }
+
+    /** The word being read, and room for its pieces. */
+    private static final class Word {
+        char[] chars;
+        int length;
+        boolean ascii = true;
+        int[] found;
+
+        Word(int capacity) {
+            chars = new char[Math.max(16, Math.min(capacity, 256))];
+            found = new int[chars.length];
+        }
+
+        void append(int c) {
+            if (length + 2 > chars.length) {
+                chars = java.util.Arrays.copyOf(chars, chars.length * 2);
+            }
+            if (c < Character.MIN_SUPPLEMENTARY_CODE_POINT) {
+                chars[length++] = (char) c;
+            } else {
+                length += Character.toChars(c, chars, length);
+            }
+            ascii &= c < 0x80;
+        }
+    }
+
+    private void emit(Word word, IntConsumer out) {
+        if (word.length == 0) {
+            return;
+        }
+        char[] w = word.chars;
+        int n = word.length;
+        if (word.ascii) {
+            for (int i = 0; i < n; i++) {
+                if (w[i] >= 'A' && w[i] <= 'Z') {
+                    w[i] += 'a' - 'A';
+                }
+            }
+        } else {
+            w = normalise(new String(w, 0, n)).toCharArray();
+            n = w.length;
+        }
+        word.length = 0;
+        word.ascii = true;
+        if (n == 0) {
+            return;
+        }
+        if (Character.codePointCount(w, 0, n) > MAX_WORD) {
+            out.accept(unknown);
+            return;
+        }
+        int whole = find(w, 0, n, false);
+        if (whole >= 0) {
+            out.accept(whole);
+            return;
+        }
+        if (word.found.length < n) {
+            word.found = new int[n];
+        }
+        int count = 0;
+        for (int start = 0; start < n; ) {
+            int piece = -1;
+            int end = n;
+            for (; end > start; end--) {
+                if (end < n && Character.isLowSurrogate(w[end])) {
+                    continue;
+                }
+                piece = find(w, start, end, start > 0);
+                if (piece >= 0) {
+                    break;
+                }
+            }
+            if (piece < 0) {
+                out.accept(unknown);
+                return;
+            }
+            word.found[count++] = piece;
+            start = end;
+        }
+        for (int k = 0; k < count; k++) {
+            out.accept(word.found[k]);
+        }
+    }
+
+    /** Lower case, then accents stripped (NFD without its combining marks), as BertNormalizer does. */
+    private static String normalise(String raw) {
+        String lower = raw.toLowerCase(java.util.Locale.ROOT);
+        String decomposed = Normalizer.normalize(lower, Normalizer.Form.NFD);
+        StringBuilder out = new StringBuilder(decomposed.length());
+        for (int i = 0; i < decomposed.length(); ) {
+            int c = decomposed.codePointAt(i);
+            i += Character.charCount(c);
+            if (Character.getType(c) != Character.NON_SPACING_MARK) {
+                out.appendCodePoint(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean whitespace(int c) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            return true;
+        }
+        int type = Character.getType(c);
+        return type == Character.SPACE_SEPARATOR
+                || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
+    }
+
+    private static boolean control(int c) {
+        if (c == '\t' || c == '\n' || c == '\r') {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type == Character.CONTROL
+                || type == Character.FORMAT
+                || type == Character.PRIVATE_USE
+                || type == Character.UNASSIGNED;
+    }
+
+    private static boolean punctuation(int c) {
+        if (c >= 33 && c <= 47 || c >= 58 && c <= 64 || c >= 91 && c <= 96 || c >= 123 && c <= 126) {
+            return true;
+        }
+        return switch (Character.getType(c)) {
+            case Character.CONNECTOR_PUNCTUATION,
+                    Character.DASH_PUNCTUATION,
+                    Character.START_PUNCTUATION,
+                    Character.END_PUNCTUATION,
+                    Character.INITIAL_QUOTE_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION,
+                    Character.OTHER_PUNCTUATION -> true;
+            default -> false;
+        };
+    }
+
+    /** The CJK ideograph blocks BERT splits a character at a time. */
+    private static boolean ideograph(int c) {
+        return c >= 0x4E00 && c <= 0x9FFF
+                || c >= 0x3400 && c <= 0x4DBF
+                || c >= 0x20000 && c <= 0x2A6DF
+                || c >= 0x2A700 && c <= 0x2B73F
+                || c >= 0x2B740 && c <= 0x2B81F
+                || c >= 0x2B820 && c <= 0x2CEAF
+                || c >= 0xF900 && c <= 0xFAFF
+                || c >= 0x2F800 && c <= 0x2FA1F;
+    }
+}
