@@ -191,18 +191,23 @@ public final class SentenceEncoder implements TextEncoder {
                 out[k] /= Math.max(1, counted);
             }
         }
-        double norm = 0;
-        for (float v : out) {
-            norm += v * v;
-        }
-        float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
-        for (int k = 0; k < d; k++) {
-            out[k] *= scale;
-        }
-        return out;
+        return unitLength(out);
     }
 
-    private static NDArray named(NDArray array, String name) {
+    /** {@code v} scaled to unit L2 norm in place (zeros stay zeros), returned. */
+    static float[] unitLength(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
+        for (int k = 0; k < v.length; k++) {
+            v[k] *= scale;
+        }
+        return v;
+    }
+
+    static NDArray named(NDArray array, String name) {
         array.setName(name);
         return array;
     }

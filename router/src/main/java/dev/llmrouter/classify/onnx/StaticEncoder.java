@@ -1,7 +1,6 @@
 package dev.llmrouter.classify.onnx;
 
 import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -220,10 +219,12 @@ public final class StaticEncoder implements TextEncoder {
                         java.util.Arrays.fill(mask, i * 3, i * 3 + 3, 1L);
                     }
                     try (NDManager manager = model.getNDManager().newSubManager()) {
-                        NDList input = new NDList(named(manager.create(ids, new Shape(b, 3)), "input_ids"));
-                        input.add(named(manager.create(mask, new Shape(b, 3)), "attention_mask"));
+                        NDList input =
+                                new NDList(SentenceEncoder.named(manager.create(ids, new Shape(b, 3)), "input_ids"));
+                        input.add(SentenceEncoder.named(manager.create(mask, new Shape(b, 3)), "attention_mask"));
                         if (typeIds) {
-                            input.add(named(manager.create(new long[b * 3], new Shape(b, 3)), "token_type_ids"));
+                            input.add(SentenceEncoder.named(
+                                    manager.create(new long[b * 3], new Shape(b, 3)), "token_type_ids"));
                         }
                         float[] hidden = predictor.predict(input).get(0).toFloatArray();
                         if (hidden.length != b * 3 * d) {
@@ -304,11 +305,6 @@ public final class StaticEncoder implements TextEncoder {
         return out;
     }
 
-    private static NDArray named(NDArray array, String name) {
-        array.setName(name);
-        return array;
-    }
-
     @Override
     public FeatureSpec.Encoder spec() {
         return spec;
@@ -333,14 +329,6 @@ public final class StaticEncoder implements TextEncoder {
                 out[k] += s * table[row + k];
             }
         }
-        double norm = 0;
-        for (float v : out) {
-            norm += v * v;
-        }
-        float unit = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0;
-        for (int k = 0; k < d; k++) {
-            out[k] *= unit;
-        }
-        return out;
+        return SentenceEncoder.unitLength(out);
     }
 }
