@@ -74,7 +74,7 @@ public final class StaticEncoder implements TextEncoder {
         return id;
     }
 
-    /** The process's instance of a static encoder, its table computed or read from the cache on first use. */
+    /** The process's instance of a static encoder, its tokenizer and table read from the classpath on first use. */
     public static StaticEncoder shared(FeatureSpec.Encoder encoder) {
         return SHARED.computeIfAbsent(encoder, StaticEncoder::load);
     }
