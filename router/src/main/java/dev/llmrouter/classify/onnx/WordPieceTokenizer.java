@@ -132,12 +132,13 @@ final class WordPieceTokenizer {
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
-            if (c == 0 || c == 0xFFFD || control(c)) {
+            byte kind = c < ASCII.length ? ASCII[c] : kind(c);
+            if (kind == DROP) {
                 continue;
             }
-            if (whitespace(c)) {
+            if (kind == SPACE) {
                 emit(word, out);
-            } else if (punctuation(c) || ideograph(c)) {
+            } else if (kind == ALONE) {
                 emit(word, out);
                 word.append(c);
                 emit(word, out);
@@ -244,6 +245,31 @@ final class WordPieceTokenizer {
             }
         }
         return out.toString();
+    }
+
+    private static final byte WORD = 0;
+    private static final byte SPACE = 1;
+    /** Punctuation and CJK ideographs: a word of their own. */
+    private static final byte ALONE = 2;
+    /** NUL, U+FFFD and control characters: dropped. */
+    private static final byte DROP = 3;
+    /** The kind of each ASCII character, so English text skips the Unicode lookups. */
+    private static final byte[] ASCII = new byte[128];
+
+    static {
+        for (int c = 0; c < ASCII.length; c++) {
+            ASCII[c] = kind(c);
+        }
+    }
+
+    private static byte kind(int c) {
+        if (c == 0 || c == 0xFFFD || control(c)) {
+            return DROP;
+        }
+        if (whitespace(c)) {
+            return SPACE;
+        }
+        return punctuation(c) || ideograph(c) ? ALONE : WORD;
     }
 
     private static boolean whitespace(int c) {
