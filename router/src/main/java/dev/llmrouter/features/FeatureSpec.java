@@ -107,6 +107,11 @@ public record FeatureSpec(
         java.util.Objects.requireNonNull(encoder, "encoder");
     }
 
+    /** This spec without its sentence encoder: the same words, characters and counts. */
+    public FeatureSpec withoutEncoder() {
+        return new FeatureSpec(version, wordNgrams, charNgramMin, charNgramMax, hashBits, Encoder.NONE);
+    }
+
     public int buckets() {
         return 1 << hashBits;
     }

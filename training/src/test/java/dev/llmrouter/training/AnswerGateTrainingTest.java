@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.evalsets.LabelledRecord;
+import dev.llmrouter.features.FeatureSpec;
 import dev.llmrouter.features.ModelCard;
 import dev.llmrouter.gate.GateScore;
 import dev.llmrouter.gate.onnx.OnnxAnswerGate;
@@ -104,8 +105,28 @@ class AnswerGateTrainingTest {
         }
     }
 
-    /** Trains a bundle into {@code out} from 400 fixture records of {@code source}; returns its last gate's card. */
+    @Test
+    void aBundleWithASentenceEmbeddingKeepsItsGatesOnWords() throws Exception {
+        FeatureSpec spec = FeatureSpec.named("words+static");
+        ModelCard gate = trainGate("fixture", "static", ClassifierTrainerTest.OPTIONS.withSpec(spec));
+        assertEquals(FeatureSpec.DEFAULT.hash(), gate.featureSpecHash(), "the gate reads words only");
+        assertEquals(
+                spec.hash(), ModelCard.read(dir.resolve("static/intent.json")).featureSpecHash());
+        try (OnnxAnswerGate loaded =
+                OnnxAnswerGate.load(dir.resolve("static"), Device.CPU).orElseThrow()) {
+            ChatRequest request = ChatRequest.ofPrompt("What is 500 plus 503?");
+            GateScore right = loaded.score(request, MATH, answer("Adding them gives 1003. The answer is 1003."));
+            GateScore hedged = loaded.score(request, MATH, answer("I am not sure, maybe it depends on the context."));
+            assertTrue(right.score() > hedged.score() + 0.3, right + " vs " + hedged);
+        }
+    }
+
     private ModelCard trainGate(String source, String out) throws Exception {
+        return trainGate(source, out, ClassifierTrainerTest.OPTIONS);
+    }
+
+    /** Trains a bundle into {@code out} from 400 fixture records of {@code source}; returns its last gate's card. */
+    private ModelCard trainGate(String source, String out, ClassifierTrainer.Options options) throws Exception {
         List<LabelledRecord> records = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             records.add(record(i, source));
@@ -117,7 +138,7 @@ class AnswerGateTrainingTest {
                 List.of(),
                 ClassifierTrainerTest.INTENTS,
                 ClassifierTrainerTest.TIERS,
-                ClassifierTrainerTest.OPTIONS,
+                options,
                 dir.resolve(out),
                 line -> {});
         return cards.getLast();
