@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class TrainingOptions {
     @Option(
             names = "--features",
-            defaultValue = "words",
+            defaultValue = "words+static",
             paramLabel = "NAME",
             description =
                     "Feature set: words, words+static, words+chars, words+minilm or words+bge (default: ${DEFAULT-VALUE}).")

@@ -3,6 +3,7 @@ package dev.llmrouter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmrouter.features.ModelCard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,11 @@ class TrainCommandTest {
         for (String name : new String[] {"intent", "difficulty", "classifier"}) {
             assertTrue(Files.exists(bundle.resolve(name + ".onnx")) && Files.exists(bundle.resolve(name + ".json")));
         }
+        // train's default features are the shipped bundle's, so models/build.sh rebuilds what is shipped
+        ModelCard shipped = ModelCard.read(Path.of("..", "models", "default", "intent.json"));
+        ModelCard trained = ModelCard.read(bundle.resolve("intent.json"));
+        assertEquals(shipped.featureSpec(), trained.featureSpec());
+        assertEquals(shipped.featureSpecHash(), trained.featureSpecHash());
         // one difficulty model per tier instead, on request
         Path tiers = dir.resolve("tiers");
         MainTest.Run perTier =
