@@ -4,7 +4,8 @@
 #  2. the router in front of that same upstream over HTTP (providers: real, a catalog whose providers all
 #     point at it), the learned classifier and the shipped policy,
 #  3. the router with the in-process simulated provider (no HTTP hop behind it).
-# Every answer is complete, so each request makes one upstream call.
+# Every answer is complete; a request still makes two upstream calls where the answer gate escalates it (each
+# measure prints the trace log's model calls a request).
 # Prints wrk's latency distribution and requests/second for each. Usage: bench/wrk.sh [SECONDS] [CONNECTIONS]
 # WARMUP=N: seconds of load each server gets before it is measured (default 30).
 # BEFORE=REF: also builds git REF (e.g. BEFORE=HEAD~3) in a scratch worktree and measures its router the same
@@ -85,6 +86,11 @@ WARMUP="${WARMUP:-30}"
 load() { wrk -t2 -c"$CONNECTIONS" -d"$1" "${@:3}" -s "$WORK/post.lua" "http://127.0.0.1:$2/v1/chat/completions"; }
 one() { wrk -t1 -c1 -d"${SECONDS_RUN}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$1/v1/chat/completions" | grep -E "50%|99%|Requests/sec"; }
 
+# calls DIR: the mean number of model calls (attempts) a request made, from the trace log in DIR
+calls() {
+  cat "$1"/*.jsonl 2>/dev/null | awk '/"type":"trace"/ {n++; c += gsub(/"role":"/, "")} END {if (n) printf "%.2f\n", c / n; else print "no traces"}'
+}
+
 # measure ID LABEL HOME PORT_BASE: both routers of one build, warmed up, then measured
 measure() {
   local id=$1 label=$2 home=$3 base=$4
@@ -101,6 +107,8 @@ measure() {
   out=$(load "${SECONDS_RUN}s" "$base" --latency)
   echo "$out"
   echo "router CPU per request: $(python3 -c "print(round(($(cpu "$router") - $before) * 1e6 / $(getconf CLK_TCK) / $(echo "$out" | awk '/requests in/ {print $1}')))") us"
+  # a request whose answer the gate rejects escalates and calls a second model: requests/s then fall by half
+  echo "model calls a request (its trace log): $(calls "$WORK/traces-$id-http")"
   echo "== $label: one connection at a time (added latency without queueing): through the router, in-process"
   one "$base"
   one $((base + 1))
