@@ -315,7 +315,8 @@ public final class StaticEncoder implements TextEncoder {
         int d = spec.dimensions();
         int[][] ids = {new int[64]};
         int[] count = {0};
-        tokenizer.pieces(text, id -> {
+        // the text's first maxTokens pieces, as the transformer would read them; the rest is not tokenized
+        tokenizer.pieces(text, spec.maxTokens(), id -> {
             if (count[0] == ids[0].length) {
                 ids[0] = java.util.Arrays.copyOf(ids[0], count[0] * 2);
             }

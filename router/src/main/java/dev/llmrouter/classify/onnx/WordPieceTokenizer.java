@@ -126,10 +126,14 @@ final class WordPieceTokenizer {
         return find(chars, 0, chars.length, more);
     }
 
-    /** Gives the id of each word piece of {@code text}, in order. */
-    void pieces(String text, IntConsumer out) {
+    /**
+     * Gives the id of each word piece of {@code text}, in order, and stops reading once {@code limit} were given
+     * (the word that reaches it gives all its pieces).
+     */
+    void pieces(String text, int limit, IntConsumer out) {
+        int given = 0;
         Word word = new Word(text.length());
-        for (int i = 0; i < text.length(); ) {
+        for (int i = 0; i < text.length() && given < limit; ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
             byte kind = c < ASCII.length ? ASCII[c] : kind(c);
@@ -137,11 +141,11 @@ final class WordPieceTokenizer {
                 continue;
             }
             if (kind == SPACE) {
-                emit(word, out);
+                given += emit(word, out);
             } else if (kind == ALONE) {
-                emit(word, out);
+                given += emit(word, out);
                 word.append(c);
-                emit(word, out);
+                given += emit(word, out);
             } else {
                 word.append(c);
             }
@@ -174,9 +178,10 @@ final class WordPieceTokenizer {
         }
     }
 
-    private void emit(Word word, IntConsumer out) {
+    /** Gives the pieces of the word read so far and empties it; returns how many it gave. */
+    private int emit(Word word, IntConsumer out) {
         if (word.length == 0) {
-            return;
+            return 0;
         }
         char[] w = word.chars;
         int n = word.length;
@@ -193,16 +198,16 @@ final class WordPieceTokenizer {
         word.length = 0;
         word.ascii = true;
         if (n == 0) {
-            return;
+            return 0;
         }
         if (Character.codePointCount(w, 0, n) > MAX_WORD) {
             out.accept(unknown);
-            return;
+            return 1;
         }
         int whole = find(w, 0, n, false);
         if (whole >= 0) {
             out.accept(whole);
-            return;
+            return 1;
         }
         if (word.found.length < n) {
             word.found = new int[n];
@@ -222,7 +227,7 @@ final class WordPieceTokenizer {
             }
             if (piece < 0) {
                 out.accept(unknown);
-                return;
+                return 1;
             }
             word.found[count++] = piece;
             start = end;
@@ -230,6 +235,7 @@ final class WordPieceTokenizer {
         for (int k = 0; k < count; k++) {
             out.accept(word.found[k]);
         }
+        return count;
     }
 
     /** Lower case, then accents stripped (NFD without its combining marks), as BertNormalizer does. */

@@ -30,7 +30,7 @@ class StaticEncoderTest {
 
     static long[] pieces(WordPieceTokenizer tokenizer, String text) {
         List<Long> ids = new ArrayList<>();
-        tokenizer.pieces(text, id -> ids.add((long) id));
+        tokenizer.pieces(text, Integer.MAX_VALUE, id -> ids.add((long) id));
         return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
@@ -156,5 +156,25 @@ class StaticEncoderTest {
         assertTrue(SentenceEncoderTest.cosine(bug, crash) > SentenceEncoderTest.cosine(bug, card) + 0.1, cosines);
         assertEquals(0.0, SentenceEncoderTest.cosine(encoder.encode(""), encoder.encode("")), "nothing to read: zeros");
         assertArrayEquals(encoder.encode("Prove that there are infinitely many primes."), primes, "deterministic");
+    }
+
+    @Test
+    void onlyTheFirstMaxTokensPiecesAreRead() throws Exception {
+        StaticEncoder encoder = StaticEncoder.shared(FeatureSpec.Encoder.MINILM_STATIC);
+        int max = FeatureSpec.Encoder.MINILM_STATIC.maxTokens();
+        String head = "the cat sat on a mat . ".repeat(max / 4);
+        WordPieceTokenizer tokenizer = tokenizer();
+        assertTrue(pieces(tokenizer, head).length > max, "the head alone fills the window");
+        // what follows the first maxTokens pieces changes nothing; what comes within them does
+        float[] read = encoder.encode(head);
+        assertArrayEquals(read, encoder.encode(head + "Prove that there are infinitely many primes."));
+        assertTrue(
+                SentenceEncoderTest.cosine(read, encoder.encode("Prove that primes are infinite. " + head)) < 0.9999);
+        java.util.List<Long> first = new java.util.ArrayList<>();
+        tokenizer.pieces(head + " more words", max, id -> first.add((long) id));
+        assertTrue(first.size() >= max && first.size() < max + 8, "stops after the word that reaches the limit");
+        assertArrayEquals(
+                java.util.Arrays.copyOf(pieces(tokenizer, head), max),
+                first.subList(0, max).stream().mapToLong(Long::longValue).toArray());
     }
 }
