@@ -14,8 +14,8 @@ import java.util.function.IntConsumer;
  * (lower case, accents stripped, control characters dropped, CJK ideographs split), a
  * {@code BertPreTokenizer} (white space and punctuation) and a {@code WordPiece} model describes it, in plain
  * Java and without allocating a string a lookup: an MMLU-length prompt in about 15 µs here, where the native
- * tokenizer through DJL made the whole decision five times slower. It gives the ids of the word pieces only, without [CLS] and [SEP]; no
- * truncation. Immutable and thread-safe.
+ * tokenizer through DJL made the whole decision five times slower. It gives the ids of the word pieces only, without [CLS] and [SEP],
+ * and stops reading at a limit of pieces. Immutable and thread-safe.
  */
 final class WordPieceTokenizer {
     private static final int MAX_WORD = 100;
