@@ -46,9 +46,12 @@ public final class FeatureExtractor {
         return extract(request.lastUserText(), request.userTurns());
     }
 
+    /** Where the answer's features start in an answer gate's (they take {@link FeatureSpec#width()}). */
+    public static final int GATE_ANSWER_OFFSET = AnswerChecks.NAMES.size();
+
     /**
      * The answer gate's features, in {@link FeatureSpec#gateWidth()}: the {@link AnswerChecks}, the answer's
-     * features, then the prompt's.
+     * features (from {@link #GATE_ANSWER_OFFSET}), then the prompt's.
      */
     public SparseVector extractGate(String prompt, int turns, String answer) {
         float[] checks = AnswerChecks.of(prompt, answer);

@@ -88,6 +88,12 @@ class AnswerGateTrainingTest {
             GateScore outside = loaded.score(request, writing, answer("I am not sure, maybe it depends."));
             assertEquals(List.of("outside_learned_domain", "no_check_failed"), outside.reasons());
             assertEquals(0.75, outside.score(), 1e-9);
+            // nor an answer in words it never learned from (it knows "the" only), as a gate of letters a sentence
+            GateScore unlike = loaded.score(request, MATH, answer("Paris remains the French capital city."));
+            assertEquals(
+                    List.of("outside_learned_domain", "unfamiliar_answer:gate-math:0.09", "no_check_failed"),
+                    unlike.reasons());
+            assertEquals(0.75, unlike.score(), 1e-9);
         }
     }
 

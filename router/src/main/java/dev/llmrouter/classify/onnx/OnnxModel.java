@@ -169,12 +169,21 @@ public final class OnnxModel implements AutoCloseable {
      * feature at all.
      */
     public double coverage(SparseVector features, FeatureSpec spec) {
+        return coverage(features, spec, 0);
+    }
+
+    /**
+     * The same for the one text's features that lie from {@code offset} to {@code offset + spec.width()} in a
+     * longer vector (an answer gate's: the answer checks, the answer's features, the prompt's).
+     */
+    public double coverage(SparseVector features, FeatureSpec spec, int offset) {
         int[] idx = features.indices();
         float[] val = features.values();
         double known = 0;
         double total = 0;
         for (int i = 0; i < idx.length; i++) {
-            if (!spec.dense(idx[i])) {
+            int own = idx[i] - offset;
+            if (own >= 0 && own < spec.width() && !spec.dense(own)) {
                 double mass = (double) val[i] * val[i];
                 total += mass;
                 known += columnOf[idx[i]] >= 0 ? mass : 0;
