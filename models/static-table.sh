@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Distils the static encoder's table (the words+static features) from the transformer's jar into the router
 # module's resources: every word piece of MiniLM's vocabulary through MiniLM once, then the vectors' leading
-# principal axes, a byte a value. A few seconds; StaticEncoderTest checks the shipped table against it.
+# principal axes, a byte a value; and the vocabulary of its rows, a piece a line. Half a minute; StaticEncoderTest
+# checks the shipped table and vocabulary against the transformer's.
 # Usage: models/static-table.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
@@ -19,6 +23,7 @@ import java.util.function.IntConsumer;
  */
 final class WordPieceTokenizer {
     private static final int MAX_WORD = 100;
+    private static final String UNKNOWN = "[UNK]";
 
     private final int unknown;
     private final int size;
@@ -33,24 +38,28 @@ final class WordPieceTokenizer {
 
     private final int mask;
 
-    private WordPieceTokenizer(Map<String, Integer> vocab, int unknown) {
+    /** The vocabulary in id order, each piece as the tokenizer lists it ({@code ##} first inside a word). */
+    private final List<String> vocabulary;
+
+    private WordPieceTokenizer(List<String> vocabulary, int unknown) {
+        this.vocabulary = List.copyOf(vocabulary);
         this.unknown = unknown;
-        this.size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.size = vocabulary.size();
         this.reserved = new boolean[size];
-        this.keys = new char[vocab.size()][];
-        this.continuation = new boolean[vocab.size()];
-        this.ids = new int[vocab.size()];
-        this.mask = Integer.highestOneBit(Math.max(1, vocab.size()) * 4) - 1;
+        this.keys = new char[size][];
+        this.continuation = new boolean[size];
+        this.ids = new int[size];
+        this.mask = Integer.highestOneBit(Math.max(1, size) * 4) - 1;
         this.slots = new int[2 * (mask + 1)];
         java.util.Arrays.fill(slots, -1);
         int entry = 0;
-        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(vocab).entrySet()) {
-            String piece = e.getKey();
-            reserved[e.getValue()] = piece.length() > 2 && piece.startsWith("[") && piece.endsWith("]");
+        for (int id = 0; id < size; id++) {
+            String piece = vocabulary.get(id);
+            reserved[id] = piece.length() > 2 && piece.startsWith("[") && piece.endsWith("]");
             boolean more = piece.length() > 2 && piece.startsWith("##");
             keys[entry] = (more ? piece.substring(2) : piece).toCharArray();
             continuation[entry] = more;
-            ids[entry] = e.getValue();
+            ids[entry] = id;
             int hash = hash(keys[entry], 0, keys[entry].length, more);
             int slot = hash & mask;
             while (slots[2 * slot + 1] >= 0) {
@@ -98,15 +107,53 @@ final class WordPieceTokenizer {
             throw new IOException(name + " is not an uncased BERT WordPiece tokenizer (BertNormalizer with lower"
                     + " case, BertPreTokenizer, WordPiece with ## pieces): the static encoder cannot read it");
         }
+        if (!model.path("unk_token").asText(UNKNOWN).equals(UNKNOWN)) {
+            throw new IOException(name + ": the unknown token is not " + UNKNOWN);
+        }
         Map<String, Integer> vocab = new HashMap<>();
         model.path("vocab")
                 .properties()
                 .forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
-        Integer unknown = vocab.get(model.path("unk_token").asText("[UNK]"));
-        if (unknown == null) {
-            throw new IOException(name + ": the vocabulary has no unknown token");
+        String[] byId = new String[vocab.size()];
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            int id = e.getValue();
+            if (id < 0 || id >= byId.length || byId[id] != null) {
+                throw new IOException(name + ": the vocabulary's ids are not 0 to " + (byId.length - 1) + ", one each");
+            }
+            byId[id] = e.getKey();
         }
-        return new WordPieceTokenizer(Map.copyOf(vocab), unknown);
+        return of(List.of(byId), name);
+    }
+
+    /**
+     * Reads a vocabulary as {@link #writeVocabulary} writes it (BERT's {@code vocab.txt}: a piece a line, in id
+     * order), the tokenizer's other settings being the ones {@link #read} accepts: a start reads this, a third
+     * of the tokenizer's JSON, without parsing JSON.
+     */
+    static WordPieceTokenizer readVocabulary(InputStream text, String name) throws IOException {
+        String all = new String(text.readAllBytes(), StandardCharsets.UTF_8);
+        if (!all.endsWith("\n")) {
+            throw new IOException(name + " is not a vocabulary (a piece a line): it does not end with a line break");
+        }
+        return of(List.of(all.substring(0, all.length() - 1).split("\n", -1)), name);
+    }
+
+    private static WordPieceTokenizer of(List<String> vocabulary, String name) throws IOException {
+        int unknown = vocabulary.indexOf(UNKNOWN);
+        if (unknown < 0) {
+            throw new IOException(name + ": the vocabulary has no unknown token " + UNKNOWN);
+        }
+        for (String piece : vocabulary) {
+            if (piece.isEmpty() || piece.indexOf('\n') >= 0) {
+                throw new IOException(name + ": the vocabulary has an empty piece or one with a line break");
+            }
+        }
+        return new WordPieceTokenizer(vocabulary, unknown);
+    }
+
+    /** Writes the vocabulary for {@link #readVocabulary}. */
+    void writeVocabulary(Path file) throws IOException {
+        Files.writeString(file, String.join("\n", vocabulary) + "\n", StandardCharsets.UTF_8);
     }
 
     /** One more than the largest id of the vocabulary. */

@@ -111,6 +111,32 @@ class StaticEncoderTest {
         assertTrue(other.getMessage().contains("not a static encoder's table"), other.getMessage());
     }
 
+    /** The shipped vocabulary is the transformer tokenizer's: regenerate it with models/static-table.sh if not. */
+    @Test
+    void theShippedVocabularyIsTheTransformersAndABrokenOneIsRefused(@TempDir Path dir) throws Exception {
+        FeatureSpec.Encoder spec = FeatureSpec.Encoder.MINILM_STATIC;
+        Path written = dir.resolve("vocab.txt");
+        tokenizer().writeVocabulary(written);
+        byte[] shipped;
+        try (InputStream in = SentenceEncoder.resource(StaticEncoder.vocabularyName(spec))) {
+            shipped = in.readAllBytes();
+        }
+        assertArrayEquals(Files.readAllBytes(written), shipped, "run models/static-table.sh");
+        WordPieceTokenizer read =
+                WordPieceTokenizer.readVocabulary(new java.io.ByteArrayInputStream(shipped), "vocab.txt");
+        WordPieceTokenizer json = tokenizer();
+        for (String text : texts()) {
+            assertArrayEquals(pieces(json, text), pieces(read, text), text);
+        }
+        for (String broken : List.of("[PAD]\nhello\n", "[UNK]\nhello", "[UNK]\n\nhello\n")) {
+            Exception e = assertThrows(
+                    java.io.IOException.class,
+                    () -> WordPieceTokenizer.readVocabulary(
+                            new java.io.ByteArrayInputStream(broken.getBytes()), "vocab.txt"));
+            assertTrue(e.getMessage().startsWith("vocab.txt"), e.getMessage());
+        }
+    }
+
     /** The shipped table is what the transformer gives: regenerate it with models/static-table.sh if not. */
     @Test
     void theShippedTableIsTheTransformersDistilled() throws Exception {
