@@ -15,4 +15,19 @@ public record GateScore(double score, List<String> reasons) {
         }
         reasons = List.copyOf(reasons);
     }
+
+    /**
+     * Which judged an answer, read from its gate's reasons: the learned gate a {@code learned:<gate>} reason names
+     * (e.g. {@code gate-math}), else {@code rules} (no learned gate, or none that learned from answers like it).
+     */
+    public static String judge(List<String> reasons) {
+        for (String reason : reasons) {
+            if (reason.startsWith(LEARNED)) {
+                return reason.substring(LEARNED.length());
+            }
+        }
+        return "rules";
+    }
+
+    private static final String LEARNED = "learned:";
 }

@@ -1,5 +1,6 @@
 package dev.llmrouter.server;
 
+import dev.llmrouter.gate.GateScore;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.Route;
 import dev.llmrouter.stats.AttemptSteps;
@@ -368,8 +369,9 @@ final class RouterMetrics {
                         .increment(a.costUsd());
             }
             a.gate().ifPresent(g -> Counter.builder("llm.router.gate.verdicts")
-                    .description("Answers the cascade's gate scored, by route, model and verdict (accept, escalate,"
-                            + " final): the accept rate per model")
+                    .description("Answers the cascade's gate scored, by route, model, verdict (accept, escalate,"
+                            + " final) and judge (the learned gate, or rules where none learned from answers like it):"
+                            + " the accept rate per model")
                     .tags(common)
                     .tags(
                             "route",
@@ -377,7 +379,9 @@ final class RouterMetrics {
                             "model",
                             a.model(),
                             "verdict",
-                            g.verdict().key())
+                            g.verdict().key(),
+                            "judge",
+                            GateScore.judge(g.reasons()))
                     .register(registry)
                     .increment());
         }

@@ -67,6 +67,7 @@ class RouterMetricsTest {
             {"llm_router_fallbacks_total{", "route=\"default\"", "kind=\"server_error\"", " 1.0"},
             {"llm_router_gate_verdicts_total{", "model=\"small-b\"", "verdict=\"escalate\"", " 1.0"},
             {"llm_router_gate_verdicts_total{", "model=\"mid\"", "verdict=\"accept\"", " 1.0"},
+            {"llm_router_gate_verdicts_total{", "judge=\"rules\"", "verdict=\"accept\"", " 1.0"},
             {"llm_router_cost_usd_total{", "route=\"default\"", "model=\"mid\"", " 3.0E-4"},
             {"llm_router_decision_seconds_count{", "route=\"default\"", "", " 1"},
             {"llm_router_feedback_score_percent_sum{", "route=\"default\"", "model=\"mid\"", " 80.0"},
@@ -85,6 +86,20 @@ class RouterMetricsTest {
                                     && l.endsWith(series[3])),
                     String.join(" ", series) + " in\n" + text);
         }
+        RouterMetrics learned = new RouterMetrics();
+        learned.record(
+                TraceJson.fromJson(Files.readString(GOLDEN.resolve("fallback_then_escalation.json"))
+                        .replace("[ \"no_check_failed\" ]", "[ \"learned:gate-math\" ]")),
+                5_000_000,
+                "served",
+                "acme");
+        assertTrue(
+                learned.scrape()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("llm_router_gate_verdicts_total{")
+                                && l.contains("judge=\"gate-math\"")
+                                && l.contains("verdict=\"accept\"")),
+                "a learned gate's verdict is counted under its name");
         RouterMetrics unescalated = new RouterMetrics();
         unescalated.record(
                 TraceJson.fromJson(Files.readString(GOLDEN.resolve("explain_pinned.json"))), 1_000_000, "served", "x");
