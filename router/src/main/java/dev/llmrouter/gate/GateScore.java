@@ -9,6 +9,8 @@ import java.util.List;
  * @param reasons the checks that fired, as short codes ({@code truncated}, {@code refusal}, ...)
  */
 public record GateScore(double score, List<String> reasons) {
+    private static final String LEARNED = "learned:";
+
     public GateScore {
         if (!(score >= 0 && score <= 1)) {
             throw new IllegalArgumentException("a gate score must be in [0, 1], got " + score);
@@ -29,5 +31,8 @@ public record GateScore(double score, List<String> reasons) {
         return "rules";
     }
 
-    private static final String LEARNED = "learned:";
+    /** The reason that names the learned gate which judged an answer, e.g. {@code learned:gate-math}. */
+    public static String learnedBy(String gate) {
+        return LEARNED + gate;
+    }
 }

@@ -131,7 +131,8 @@ public final class OnnxAnswerGate implements AnswerGate, AutoCloseable {
         }
         float[] p = model.predict(features);
         double learned = p[model.card().labels().indexOf(model.card().positiveLabel())];
-        List<String> reasons = new ArrayList<>(List.of("learned:" + model.card().name()));
+        List<String> reasons =
+                new ArrayList<>(List.of(GateScore.learnedBy(model.card().name())));
         AnswerChecks.Arithmetic arithmetic = AnswerChecks.arithmetic(answer.text());
         if (arithmetic.wrong() > 0) {
             // said so in the trace: the check behind most low scores of a calculation
