@@ -225,7 +225,9 @@ final class StatsCommand implements Callable<Integer> {
                 + s.models().entrySet().stream()
                         .filter(e -> e.getValue().gated() > 0)
                         .map(e -> e.getKey() + " " + percent(e.getValue().acceptRate()) + " of "
-                                + e.getValue().gated())
+                                + e.getValue().gated() + " ("
+                                + percent(e.getValue().learnedShare())
+                                + " by a learned gate)")
                         .collect(Collectors.joining(", ")));
         out.println("provider share: "
                 + s.providers().entrySet().stream()

@@ -11,6 +11,9 @@ import java.util.List;
 public record GateScore(double score, List<String> reasons) {
     private static final String LEARNED = "learned:";
 
+    /** {@link #judge} of an answer no learned gate judged. */
+    public static final String RULES = "rules";
+
     public GateScore {
         if (!(score >= 0 && score <= 1)) {
             throw new IllegalArgumentException("a gate score must be in [0, 1], got " + score);
@@ -28,7 +31,7 @@ public record GateScore(double score, List<String> reasons) {
                 return reason.substring(LEARNED.length());
             }
         }
-        return "rules";
+        return RULES;
     }
 
     /** The reason that names the learned gate which judged an answer, e.g. {@code learned:gate-math}. */

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * @param minutes the window's length in minutes
  * @param by what {@code groups} are: {@code route}, {@code intent}, {@code model} or {@code day}
  * @param groups the figures of each group
- * @param models by model: answers served, the gate's verdicts on its answers and the accept rate
+ * @param models by model: answers served, the gate's verdicts on its answers and the accept rate, and how many
+ *     of the verdicts (and what share) a learned gate gave rather than the rules
  * @param providers by provider: answers served and their share
  * @param decisionMs the router's own time over the window (p50, p99), when it was measured
  * @param series a value a minute: the minutes (epoch seconds), and by group the requests, escalations,
@@ -53,7 +54,8 @@ public record StatsSnapshot(
             Double feedbackMean) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ModelStats(long served, long gated, long accepted, Double acceptRate) {}
+    public record ModelStats(
+            long served, long gated, long accepted, Double acceptRate, long learned, Double learnedShare) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ProviderStats(long served, Double share) {}
@@ -97,8 +99,15 @@ public record StatsSnapshot(
                         r.feedbacks,
                         r.feedbacks == 0 ? null : r.feedbackSum / r.feedbacks)));
         Map<String, ModelStats> models = new TreeMap<>();
-        total.models.forEach((name, m) ->
-                models.put(name, new ModelStats(m.served, m.gated, m.accepted, share(m.accepted, m.gated))));
+        total.models.forEach((name, m) -> models.put(
+                name,
+                new ModelStats(
+                        m.served,
+                        m.gated,
+                        m.accepted,
+                        share(m.accepted, m.gated),
+                        m.learned,
+                        share(m.learned, m.gated))));
         long served =
                 total.providers.values().stream().mapToLong(Long::longValue).sum();
         Map<String, ProviderStats> providers = new TreeMap<>();

@@ -1,5 +1,6 @@
 package dev.llmrouter.stats;
 
+import dev.llmrouter.gate.GateScore;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.DecisionTrace.AttemptView;
 import java.time.Duration;
@@ -89,6 +90,9 @@ public final class TraceStats {
                     m.gated++;
                     if (g.verdict() == DecisionTrace.Verdict.ACCEPT) {
                         m.accepted++;
+                    }
+                    if (!GateScore.judge(g.reasons()).equals(GateScore.RULES)) {
+                        m.learned++;
                     }
                 });
             }
@@ -262,11 +266,13 @@ public final class TraceStats {
         long served;
         long gated;
         long accepted;
+        long learned;
 
         void merge(ModelCounts o) {
             served += o.served;
             gated += o.gated;
             accepted += o.accepted;
+            learned += o.learned;
         }
     }
 }

@@ -67,6 +67,21 @@ class TraceStatsTest {
     }
 
     @Test
+    void eachModelCountsTheVerdictsALearnedGateGave() throws Exception {
+        String rules = Files.readString(Path.of("src/test/resources/golden", "fallback_then_escalation.json"));
+        DecisionTrace learned =
+                TraceJson.fromJson(rules.replace("[ \"no_check_failed\" ]", "[ \"learned:gate-math\" ]"));
+        TraceStats stats = new TraceStats(60, "route");
+        stats.add(TraceJson.fromJson(rules), T0, "acme", OptionalLong.empty());
+        stats.add(learned, T0, "acme", OptionalLong.empty());
+        StatsSnapshot.ModelStats mid = stats.snapshot(T0.plusSeconds(60), Duration.ofMinutes(5))
+                .models()
+                .get("mid");
+        // mid's answer was accepted twice: once by the rules, once by the math gate
+        assertEquals(new StatsSnapshot.ModelStats(2, 2, 2, 1.0, 1, 0.5), mid);
+    }
+
+    @Test
     void minutesOlderThanTheCapacityAreForgottenAndEmptyRatesAreAbsent() throws Exception {
         DecisionTrace pinned = golden("explain_pinned.json");
         TraceStats stats = new TraceStats(3, "route");
