@@ -28,45 +28,40 @@ final class WordPieceTokenizer {
     private final int unknown;
     private final int size;
     private final boolean[] reserved;
-    /** The vocabulary as an open-addressing table over the pieces' characters, so a lookup allocates nothing. */
+    /**
+     * The vocabulary by id, as an open-addressing table over the pieces' characters (after {@code ##} for a piece
+     * inside a word, {@code continuation}), so a lookup allocates nothing.
+     */
     private final char[][] keys;
 
     private final boolean[] continuation;
-    private final int[] ids;
-    /** Two ints a slot, the entry's hash and the entry (-1: empty), so a probe reads one cache line. */
+    /** Two ints a slot, the id's hash and the id (-1: empty), so a probe reads one cache line. */
     private final int[] slots;
 
     private final int mask;
 
-    /** The vocabulary in id order, each piece as the tokenizer lists it ({@code ##} first inside a word). */
-    private final List<String> vocabulary;
-
     private WordPieceTokenizer(List<String> vocabulary, int unknown) {
-        this.vocabulary = List.copyOf(vocabulary);
         this.unknown = unknown;
         this.size = vocabulary.size();
         this.reserved = new boolean[size];
         this.keys = new char[size][];
         this.continuation = new boolean[size];
-        this.ids = new int[size];
         this.mask = Integer.highestOneBit(Math.max(1, size) * 4) - 1;
         this.slots = new int[2 * (mask + 1)];
         java.util.Arrays.fill(slots, -1);
-        int entry = 0;
         for (int id = 0; id < size; id++) {
             String piece = vocabulary.get(id);
             reserved[id] = piece.length() > 2 && piece.startsWith("[") && piece.endsWith("]");
             boolean more = piece.length() > 2 && piece.startsWith("##");
-            keys[entry] = (more ? piece.substring(2) : piece).toCharArray();
-            continuation[entry] = more;
-            ids[entry] = id;
-            int hash = hash(keys[entry], 0, keys[entry].length, more);
+            keys[id] = (more ? piece.substring(2) : piece).toCharArray();
+            continuation[id] = more;
+            int hash = hash(keys[id], 0, keys[id].length, more);
             int slot = hash & mask;
             while (slots[2 * slot + 1] >= 0) {
                 slot = (slot + 1) & mask;
             }
             slots[2 * slot] = hash;
-            slots[2 * slot + 1] = entry++;
+            slots[2 * slot + 1] = id;
         }
     }
 
@@ -82,14 +77,14 @@ final class WordPieceTokenizer {
     private int find(char[] chars, int from, int to, boolean more) {
         int hash = hash(chars, from, to, more);
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
-            int entry = slots[2 * slot + 1];
-            if (entry < 0) {
+            int id = slots[2 * slot + 1];
+            if (id < 0) {
                 return -1;
             }
             if (slots[2 * slot] == hash
-                    && continuation[entry] == more
-                    && java.util.Arrays.equals(keys[entry], 0, keys[entry].length, chars, from, to)) {
-                return ids[entry];
+                    && continuation[id] == more
+                    && java.util.Arrays.equals(keys[id], 0, keys[id].length, chars, from, to)) {
+                return id;
             }
         }
     }
@@ -153,7 +148,11 @@ final class WordPieceTokenizer {
 
     /** Writes the vocabulary for {@link #readVocabulary}. */
     void writeVocabulary(Path file) throws IOException {
-        Files.writeString(file, String.join("\n", vocabulary) + "\n", StandardCharsets.UTF_8);
+        StringBuilder text = new StringBuilder();
+        for (int id = 0; id < size; id++) {
+            text.append(continuation[id] ? "##" : "").append(keys[id]).append('\n');
+        }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     /** One more than the largest id of the vocabulary. */
