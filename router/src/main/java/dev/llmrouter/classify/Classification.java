@@ -15,6 +15,9 @@ import java.util.TreeMap;
  *     answers it well (empty for other classifiers)
  * @param abilities for an item-response classifier, the ability of each model it has data for, by name; for a
  *     model with a per-prompt term of its own, ability plus that term for this request
+ * @param easy for an item-response classifier trained with easy requests, the probability that the request
+ *     is one every model serves well (a model's success is then {@code easy + (1 - easy) * sigmoid(ease +
+ *     ability)}); 0 otherwise
  * @param familiarity for a learned classifier, how familiar the request is from 0 to 1: the share of its word
  *     and character features that the difficulty model learned a weight for (empty for the heuristic).
  *     Requests unlike the training data score low, and the predicted success is least reliable there.
@@ -24,10 +27,14 @@ public record Classification(
         Map<Integer, Double> successByTier,
         OptionalDouble ease,
         Map<String, Double> abilities,
+        double easy,
         OptionalDouble familiarity) {
     public Classification {
         if (intents.isEmpty() || successByTier.isEmpty()) {
             throw new IllegalArgumentException("a classification needs at least one intent and one tier");
+        }
+        if (!(easy >= 0 && easy <= 1)) {
+            throw new IllegalArgumentException("the probability of an easy request must be in [0, 1], got " + easy);
         }
         intents = Map.copyOf(intents);
         successByTier = Map.copyOf(successByTier);
@@ -36,7 +43,28 @@ public record Classification(
 
     /** A classification by tier only. */
     public Classification(Map<String, Double> intents, Map<Integer, Double> successByTier) {
-        this(intents, successByTier, OptionalDouble.empty(), Map.of(), OptionalDouble.empty());
+        this(intents, successByTier, OptionalDouble.empty(), Map.of(), 0, OptionalDouble.empty());
+    }
+
+    /**
+     * An item-response classification without easy requests (a bundle trained without easy data, or a test's
+     * fixed one).
+     */
+    public Classification(
+            Map<String, Double> intents,
+            Map<Integer, Double> successByTier,
+            OptionalDouble ease,
+            Map<String, Double> abilities,
+            OptionalDouble familiarity) {
+        this(intents, successByTier, ease, abilities, 0, familiarity);
+    }
+
+    /**
+     * The predicted success of a model whose log-odds are {@code logOdds} (ease plus ability plus its own
+     * terms) on a request that is easy with probability {@code easy}.
+     */
+    public static double success(double easy, double logOdds) {
+        return easy + (1 - easy) / (1 + Math.exp(-logOdds));
     }
 
     public String topIntent() {
@@ -67,7 +95,7 @@ public record Classification(
             for (String name : names) {
                 Double ability = abilities.get(name);
                 if (ability != null) {
-                    return 1 / (1 + Math.exp(-(ease.getAsDouble() + ability)));
+                    return success(easy, ease.getAsDouble() + ability);
                 }
             }
         }

@@ -79,13 +79,14 @@ final class TraceRecorder {
         c.intents().forEach((k, v) -> intents.put(k, round(v)));
         Optional<Double> familiarity =
                 c.familiarity().isPresent() ? Optional.of(round(c.familiarity().getAsDouble())) : Optional.empty();
-        classification = Optional.of(new ClassificationView(c.topIntent(), intents, byTier, familiarity, false));
+        Optional<Double> easy = c.easy() > 0 ? Optional.of(round(c.easy())) : Optional.empty();
+        classification = Optional.of(new ClassificationView(c.topIntent(), intents, byTier, familiarity, easy, false));
     }
 
     /** The route's {@code unfamiliar_below} raised the start one tier: the request is unlike the training data. */
     void unfamiliar() {
-        classification = classification.map(
-                c -> new ClassificationView(c.topIntent(), c.intents(), c.successByTier(), c.familiarity(), true));
+        classification = classification.map(c ->
+                new ClassificationView(c.topIntent(), c.intents(), c.successByTier(), c.familiarity(), c.easy(), true));
     }
 
     void routed(String routeName, String risk) {

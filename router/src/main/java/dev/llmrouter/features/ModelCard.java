@@ -88,6 +88,9 @@ public record ModelCard(
     /** The label prefix of a training set's familiarity class in an item-response card (see {@link Irt}). */
     public static final String FAMILIAR_PREFIX = "familiar:";
 
+    /** The label of the easy-request class in an item-response card (see {@link Irt}). */
+    public static final String EASY = "easy";
+
     /**
      * What an item-response difficulty model adds to its card. The ONNX graph gives a prompt's ease {@code e}
      * (the log-odds of success for a model of ability 0); a model of ability {@code a} answers it well with
@@ -96,7 +99,10 @@ public record ModelCard(
      * model's own, learned from its answers to that training set, whose class's log-odds against {@code
      * fail} is added to the model's, weighed by the probability that the prompt is like the set's prompts:
      * the sigmoid of the log-odds against {@code fail} of the class {@link #FAMILIAR_PREFIX}{@code <set>}
-     * (1 when the card has no such class: every training prompt was the set's).
+     * (1 when the card has no such class: every training prompt was the set's). A label {@value #EASY} is
+     * the easy-request class: the sigmoid of its log-odds against {@code fail} is the probability {@code p}
+     * that the prompt is an easy request, one every model serves well (learned from the easy prompts against
+     * the outcome sets' prompts), and a model's predicted success is {@code p + (1 - p) * sigmoid(e + a)}.
      *
      * @param abilities each model of the training data by its name there
      * @param tierAbilities each tier's ability: the mean of its models' (by the tier map used in training), for

@@ -165,6 +165,7 @@ public record DecisionTrace(
             Map<String, Double> intents,
             Map<String, Double> successByTier,
             Optional<Double> familiarity,
+            Optional<Double> easy,
             @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean unfamiliar) {}
 
     /**

@@ -42,6 +42,31 @@ class ClassificationTest {
     }
 
     @Test
+    void anEasyRequestIsServedWellByEveryModelWhateverItsAbility() {
+        // ease 0; weak's ability -2 (sigmoid 0.119), strong's +2 (0.881); easy with probability 0.6
+        Classification c = new Classification(
+                CHAT,
+                Map.of(1, 0.5),
+                java.util.OptionalDouble.of(0),
+                Map.of("weak", -2.0, "strong", 2.0),
+                0.6,
+                java.util.OptionalDouble.empty());
+
+        assertEquals(0.6 + 0.4 * 0.11920292202211755, c.successOf(1, "weak"), 1e-12);
+        assertEquals(0.6 + 0.4 * 0.8807970779778823, c.successOf(3, "strong"), 1e-12);
+        assertEquals(0.5, c.successOf(1, "unknown")); // the tier's, which the classifier already mixed
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Classification(
+                        CHAT,
+                        Map.of(1, 0.5),
+                        java.util.OptionalDouble.of(0),
+                        Map.of(),
+                        1.5,
+                        java.util.OptionalDouble.empty()));
+    }
+
+    @Test
     void emptyIntentsOrTiersAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Classification(Map.of(), Map.of(1, 0.5)));
         assertThrows(IllegalArgumentException.class, () -> new Classification(CHAT, Map.of()));

@@ -1,6 +1,7 @@
 package dev.llmrouter.training;
 
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import dev.llmrouter.classify.Classification;
 import dev.llmrouter.classify.onnx.Device;
 import dev.llmrouter.classify.onnx.OnnxModel;
 import dev.llmrouter.classify.onnx.OwnTerms;
@@ -49,10 +50,15 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * the set on the prompt's features and the shared log-odds, so the ease and the abilities stay what they are
  * without it. Each set with own terms gets a familiarity model (a logistic regression telling its prompts from
  * the other training prompts), and the router weighs every term by the probability that the request is like
- * its set's prompts: on prompts unlike any of them, the shared ease alone decides. The export keeps the ease
- * as the ONNX graph's {@code ok} against {@code fail} log-odds and each own term and familiarity as one more
- * output class (its log-odds against {@code fail}); the abilities go into the card, with each tier's as the
- * mean of its models'.
+ * its set's prompts: on prompts unlike any of them, the shared ease alone decides. With easy data, an easy
+ * model (a logistic regression telling the easy prompts from the outcome sets' prompts) gives the
+ * probability {@code p} that a request is one every model serves well, and the prediction is
+ * {@code p + (1 - p) * sigmoid(...)}; the easy prompts are not outcome rows (as answers they taught the ease
+ * that everyday words mean an easy prompt, and a benchmark question in everyday words, like MMLU's
+ * moral_scenarios, then looked easy). The export keeps the ease as the ONNX graph's {@code ok} against
+ * {@code fail} log-odds and each own term, familiarity and the easy model as one more output class (its
+ * log-odds against {@code fail}); the abilities go into the card, with each tier's as the mean of its
+ * models'.
  */
 final class IrtTrainer {
     /**
@@ -61,13 +67,14 @@ final class IrtTrainer {
      */
     static final int MODELS_PER_RECORD = 6;
 
-    /** At most this many easy prompts join the training rows (drawn by a seeded hash). */
+    /** At most this many easy prompts teach the easy model (drawn by a seeded hash). */
     static final int MAX_EASY = 6_000;
 
-    static final String ASSUMPTION_EASY = "The easy prompts (%d of %s) are labelled answered well by a model drawn"
-            + " at random: short assistant commands, banking questions and small talk are assumed served well by"
-            + " every model, of every tier. The outcome sets hold no such requests, and without them every"
-            + " request looks like a benchmark question.";
+    static final String ASSUMPTION_EASY = "The easy prompts (%d of %s) are assumed served well by every model, of"
+            + " every tier: short assistant commands, banking questions and small talk. The outcome sets hold no"
+            + " such requests. A logistic regression tells them from the outcome sets' prompts, and a model's"
+            + " predicted success is P(easy) + (1 - P(easy)) * sigmoid(ease + ability): the easy prompts do not"
+            + " teach the ease, so a benchmark question in everyday words is not taken for an easy one.";
 
     private IrtTrainer() {}
 
@@ -137,13 +144,10 @@ final class IrtTrainer {
             }
         }
         Collections.shuffle(easyOrder, new Random(options.seed()));
+        // the easy prompts, last: the features and the familiarity models see them; the easy model tells them apart
         for (int i : easyOrder.subList(0, Math.min(MAX_EASY, easyOrder.size()))) {
-            LabelledRecord r = easy.get(i);
-            String m = modelList.get(new Random(options.seed() ^ r.location().hashCode()).nextInt(modelList.size()));
-            train.add(new Row(easyVectors.get(i), m, true, set(r), 1));
-            answered.add(train.getLast());
             trainPrompts.add(easyVectors.get(i));
-            promptSets.add(set(r));
+            promptSets.add(set(easy.get(i)));
             easyRows++;
         }
         Map<OwnTerm, Integer> answers = new TreeMap<>();
@@ -158,7 +162,8 @@ final class IrtTrainer {
                 TribuoExamples.columns(options.spec(), false, trainPrompts, options.minCount(), options.maxColumns());
         TribuoExamples examples = new TribuoExamples(options.spec(), false, columns);
         progress.accept("difficulty: training on " + train.size() + " answers of " + modelList.size() + " models to "
-                + trainPrompts.size() + " prompts (" + easyRows + " easy), " + columns.cardinality()
+                + (trainPrompts.size() - easyRows) + " prompts; " + easyRows + " easy prompts for the easy model; "
+                + columns.cardinality()
                 + " feature columns; " + heldOut.size() + " answers held out; own terms (at least "
                 + options.ownTermAnswers() + " answers of a model in a set) per set: " + ownPerSet(own));
         LabelFactory factory = new LabelFactory();
@@ -185,11 +190,20 @@ final class IrtTrainer {
         for (String set : new TreeSet<>(own.stream().map(OwnTerm::set).toList())) {
             domain(set, trainPrompts, promptSets, examples, trainer).ifPresent(d -> domains.put(set, d));
         }
-        Terms terms = new Terms(model, examples, ownModels, domains);
+        java.util.Optional<Model<Label>> easyModel = java.util.Optional.empty();
+        if (easyRows > 0) {
+            List<String> kinds = new ArrayList<>();
+            for (int i = 0; i < promptSets.size(); i++) {
+                kinds.add(i < promptSets.size() - easyRows ? "outcome" : ModelCard.EASY);
+            }
+            easyModel = domain(ModelCard.EASY, trainPrompts, kinds, examples, trainer);
+        }
+        Terms terms = new Terms(model, examples, ownModels, domains, easyModel);
         List<String> labels = new ArrayList<>();
         model.getOutputIDInfo().forEach(pair -> labels.add(pair.getB().getLabel()));
         own.forEach(t -> labels.add(t.label()));
         domains.keySet().forEach(set -> labels.add(ModelCard.FAMILIAR_PREFIX + set));
+        easyModel.ifPresent(e -> labels.add(ModelCard.EASY));
         Map<String, Double> abilities = abilities(model, examples, train, modelList);
         Map<Integer, Double> tierAbilities = tierAbilities(abilities, tiers);
         if (tierAbilities.isEmpty()) {
@@ -335,6 +349,7 @@ final class IrtTrainer {
             extra.add(odds);
         });
         terms.domains().values().forEach(d -> extra.add(logOdds(d, scratch, examples, columns, IN, null)));
+        terms.easy().ifPresent(e -> extra.add(logOdds(e, scratch, examples, columns, IN, null)));
         int classes = 2 + extra.size();
         Map<String, Integer> byName = examples.columnsByName();
         float[] weights = new float[width * classes];
@@ -427,7 +442,8 @@ final class IrtTrainer {
             Model<Label> model,
             TribuoExamples examples,
             Map<OwnTerm, Model<Label>> own,
-            Map<String, Model<Label>> domains) {
+            Map<String, Model<Label>> domains,
+            java.util.Optional<Model<Label>> easy) {
         double ok(Row row) {
             double shared = sharedLogOdds(model, examples, row.prompt(), row.model());
             double terms = 0;
@@ -438,7 +454,12 @@ final class IrtTrainer {
                     terms += familiarity(t.getKey().set(), row.prompt()) * mine;
                 }
             }
-            return sigmoid(shared + terms);
+            double easyRequest = easy.map(e -> e.predict(examples.example(row.prompt(), IN))
+                            .getOutputScores()
+                            .get(IN)
+                            .getScore())
+                    .orElse(0.0);
+            return Classification.success(easyRequest, shared + terms);
         }
 
         double familiarity(String set, SparseVector prompt) {
@@ -551,6 +572,7 @@ final class IrtTrainer {
             int fail = onnx.card().labels().indexOf("fail");
             Map<String, Double> abilities = onnx.card().irt().abilities();
             OwnTerms own = OwnTerms.of(onnx.card().labels());
+            int easyClass = onnx.card().labels().indexOf(ModelCard.EASY);
             for (Row row : rows.subList(0, Math.min(300, rows.size()))) {
                 if (!abilities.containsKey(row.model())
                         || terms.examples().example(row.prompt(), "ok").size() == 0) {
@@ -558,7 +580,9 @@ final class IrtTrainer {
                 }
                 float[] q = onnx.predict(row.prompt());
                 double ease = Math.log(q[ok]) - Math.log(q[fail]);
-                double routed = sigmoid(ease + own.addTo(abilities, q, fail).get(row.model()));
+                double easy = easyClass < 0 ? 0 : sigmoid(Math.log(q[easyClass]) - Math.log(q[fail]));
+                double routed = Classification.success(
+                        easy, ease + own.addTo(abilities, q, fail).get(row.model()));
                 worst = Math.max(worst, Math.abs(routed - terms.ok(row)));
             }
         }

@@ -148,6 +148,7 @@ class IrtTrainingTest {
         Map<Integer, Double> tiers = card.irt().tierAbilities();
         assertEquals((a.get("weak-a") + a.get("weak-b")) / 2, tiers.get(1), 1e-9);
         assertEquals(a.get("strong-b"), tiers.get(3), 1e-9);
+        assertEquals(ModelCard.EASY, card.labels().getLast());
         assertEquals(1, card.irt().assumptions().size());
         assertTrue(
                 card.irt().assumptions().getFirst().contains("commands.jsonl"),
@@ -176,6 +177,14 @@ class IrtTrainingTest {
             Classification command = classifier.classify(ChatRequest.ofPrompt("wake me up at 7 o'clock please"));
             assertTrue(command.successAt(1) > 0.8, command.toString());
             assertEquals("assistant", command.topIntent());
+            // through the easy model, not the ease: the command is easy, a benchmark prompt is not
+            assertTrue(command.easy() > 0.8 && hard.easy() < 0.2 && easy.easy() < 0.2, command + " " + hard);
+            assertEquals(
+                    Classification.success(
+                            command.easy(),
+                            command.ease().getAsDouble() + command.abilities().get("weak-a")),
+                    command.successOf(1, "weak-a"),
+                    1e-12);
             // a request like the training prompts is familiar; one in words it never saw is not
             double known = easy.familiarity().getAsDouble();
             double foreign = classifier

@@ -147,13 +147,16 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             int fail = 1 - ok;
             // the log-odds from both probabilities: exact in float even where one of them is tiny
             double ease = Math.log(q[ok]) - Math.log(q[fail]);
+            int easyClass = classes.indexOf(ModelCard.EASY);
+            double easy = easyClass < 0 ? 0 : 1 / (1 + Math.exp(Math.log(q[fail]) - Math.log(q[easyClass])));
             ModelCard.Irt card = irt.card().irt();
-            card.tierAbilities().forEach((tier, a) -> success.put(tier, 1 / (1 + Math.exp(-(ease + a)))));
+            card.tierAbilities().forEach((tier, a) -> success.put(tier, Classification.success(easy, ease + a)));
             return new Classification(
                     intents,
                     success,
                     OptionalDouble.of(ease),
                     ownTerms.isEmpty() ? card.abilities() : ownTerms.addTo(card.abilities(), q, fail),
+                    easy,
                     OptionalDouble.of(irt.coverage(features, extractor.spec())));
         }
         difficulty.forEach((tier, model) -> success.put(

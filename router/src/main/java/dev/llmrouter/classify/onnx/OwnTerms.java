@@ -22,8 +22,8 @@ public final class OwnTerms {
     }
 
     /**
-     * The terms of {@code classes}, a card's labels; every label after the first two must be an own term or a
-     * familiarity, else an {@link IllegalArgumentException} names it.
+     * The terms of {@code classes}, a card's labels; every label after the first two must be an own term, a
+     * familiarity or the easy-request class, else an {@link IllegalArgumentException} names it.
      */
     public static OwnTerms of(List<String> classes) {
         List<String> models = new ArrayList<>();
@@ -35,10 +35,10 @@ public final class OwnTerms {
                 String set = label.substring(ModelCard.OWN_PREFIX.length(), colon);
                 models.add(label.substring(colon + 1));
                 at.add(new int[] {k, classes.indexOf(ModelCard.FAMILIAR_PREFIX + set)});
-            } else if (!label.startsWith(ModelCard.FAMILIAR_PREFIX)) {
+            } else if (!label.startsWith(ModelCard.FAMILIAR_PREFIX) && !label.equals(ModelCard.EASY)) {
                 throw new IllegalArgumentException("output class '" + label + "' is neither an own term ("
-                        + ModelCard.OWN_PREFIX + "<set>:<model>) nor a familiarity (" + ModelCard.FAMILIAR_PREFIX
-                        + "<set>)");
+                        + ModelCard.OWN_PREFIX + "<set>:<model>), a familiarity (" + ModelCard.FAMILIAR_PREFIX
+                        + "<set>) nor the easy-request class (" + ModelCard.EASY + ")");
             }
         }
         return new OwnTerms(

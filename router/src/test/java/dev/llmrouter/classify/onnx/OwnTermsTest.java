@@ -28,5 +28,6 @@ class OwnTermsTest {
                 assertThrows(IllegalArgumentException.class, () -> OwnTerms.of(List.of("fail", "ok", "mixtral")));
         assertTrue(e.getMessage().contains("'mixtral'"), e.getMessage());
         assertTrue(OwnTerms.of(List.of("fail", "ok")).isEmpty());
+        assertTrue(OwnTerms.of(List.of("fail", "ok", "familiar:exams", "easy")).isEmpty());
     }
 }
