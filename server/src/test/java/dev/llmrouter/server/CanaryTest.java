@@ -64,7 +64,8 @@ class CanaryTest {
     void traffic(int n) throws Exception {
         for (int i = 0; i < n; i++) {
             HttpResponse<String> res =
-                    LogLines.chat(server.port(), "Summarize the notes of meeting " + i + " for the team.");
+                    // assistant commands: the live router's rules accept their answers, so only the candidate escalates
+                    LogLines.chat(server.port(), "Remind the team about meeting " + i + " tomorrow.");
             assertEquals(200, res.statusCode(), res.body());
         }
     }
