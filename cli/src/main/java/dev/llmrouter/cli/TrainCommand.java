@@ -38,7 +38,8 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "FILE",
             description = {
                 "Intent-labelled prompts that every model is assumed to answer well (e.g. assistant commands):",
-                "they teach the intent model, and the difficulty model that such requests are easy."
+                "they teach the intent model, and the difficulty model's easy model, which tells such requests from",
+                "the outcome sets' and lifts every model's predicted success on them."
             })
     List<Path> easyData = List.of();
 

@@ -142,7 +142,7 @@ public final class ClassifierTrainer {
 
     /**
      * As above; {@code easy} records (intent-labelled prompts every model is assumed to answer well) teach the
-     * intent model, and the item-response difficulty model that such requests are easy.
+     * intent model, and the item-response difficulty model's easy model (see {@link IrtTrainer}).
      */
     public static List<ModelCard> train(
             List<Path> files,
