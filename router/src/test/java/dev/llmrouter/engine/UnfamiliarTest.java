@@ -56,6 +56,21 @@ class UnfamiliarTest {
     }
 
     @Test
+    void theTraceGivesTheProbabilityOfAnEasyRequestAndKeepsItWhenTheStartMovesUp() {
+        Classification c = Scenario.EASY;
+        Policy policy = policy("{enabled: true, quality_floor: 0.7, unfamiliar_below: 0.5}");
+        DecisionTrace unfamiliar = explain(
+                policy,
+                new Classification(
+                        c.intents(), c.successByTier(), OptionalDouble.empty(), Map.of(), 0.9, OptionalDouble.of(0.3)));
+        assertTrue(unfamiliar.classification().orElseThrow().unfamiliar());
+        assertEquals(0.9, unfamiliar.classification().orElseThrow().easy().orElseThrow(), 1e-9);
+        // a classifier without an easy model leaves it out
+        assertTrue(
+                explain(policy, easy(0.8)).classification().orElseThrow().easy().isEmpty());
+    }
+
+    @Test
     void offByDefaultAndWithoutAFamiliarity() {
         assertEquals(
                 "small-a",
