@@ -454,22 +454,20 @@ final class IrtTrainer {
                     terms += familiarity(t.getKey().set(), row.prompt()) * mine;
                 }
             }
-            double easyRequest = easy.map(e -> e.predict(examples.example(row.prompt(), IN))
-                            .getOutputScores()
-                            .get(IN)
-                            .getScore())
-                    .orElse(0.0);
-            return Classification.success(easyRequest, shared + terms);
+            return Classification.success(easy.map(e -> in(e, row.prompt())).orElse(0.0), shared + terms);
         }
 
         double familiarity(String set, SparseVector prompt) {
             Model<Label> domain = domains.get(set);
-            return domain == null
-                    ? 1
-                    : domain.predict(examples.example(prompt, IN))
-                            .getOutputScores()
-                            .get(IN)
-                            .getScore();
+            return domain == null ? 1 : in(domain, prompt);
+        }
+
+        /** A familiarity or easy model's probability that {@code prompt} is one of its {@code in} prompts. */
+        double in(Model<Label> domain, SparseVector prompt) {
+            return domain.predict(examples.example(prompt, IN))
+                    .getOutputScores()
+                    .get(IN)
+                    .getScore();
         }
     }
 
