@@ -38,15 +38,16 @@ done
 python3 - "$OUT" "${SETS[@]}" <<'PY'
 import json, sys, os
 out, sets = sys.argv[1], sys.argv[2:]
-print("| held-out set | records | router APGR | random | length | kNN (in-set) | AUC |")
-print("|---|---|---|---|---|---|---|")
+print("| held-out set | records | router APGR | its 95% interval | random | length | kNN (in-set) | AUC |")
+print("|---|---|---|---|---|---|---|---|")
 rows = []
 for name in sets:
     r = json.load(open(os.path.join(out, name, "report.json"))); R = r["routers"]
     rows.append((R["router"]["apgr"], R["random"]["apgr"], R["length"]["apgr"]))
-    print(f"| {name} | {r['meta']['records']} | {R['router']['apgr']:.3f} | {R['random']['apgr']:.3f}"
+    low, high = R["router"].get("apgr_interval") or (float("nan"), float("nan"))
+    print(f"| {name} | {r['meta']['records']} | {R['router']['apgr']:.3f} | {low:.3f}-{high:.3f} | {R['random']['apgr']:.3f}"
           f" | {R['length']['apgr']:.3f} | {R['knn']['apgr']:.3f} | {R['router']['auc'] or float('nan'):.3f} |")
 mean = lambda i: sum(x[i] for x in rows) / len(rows)
-print(f"| mean | | {mean(0):.3f} | {mean(1):.3f} | {mean(2):.3f} | | |")
-print(f"| worst | | {min(x[0] for x in rows):.3f} | | | | |")
+print(f"| mean | | {mean(0):.3f} | | {mean(1):.3f} | {mean(2):.3f} | | |")
+print(f"| worst | | {min(x[0] for x in rows):.3f} | | | | | |")
 PY

@@ -319,6 +319,15 @@ final class EvalCommand implements Callable<Integer> {
                             .map(c -> String.format(Locale.ROOT, "%.6f", c))
                             .orElse("-"));
         }
+        report.routers()
+                .get("router")
+                .apgrInterval()
+                .ifPresent(i -> out.printf(
+                        Locale.ROOT,
+                        "router APGR 95%% interval over %d bootstrap resamples of the records: %.3f-%.3f%n",
+                        dev.llmrouter.evalsets.Evaluation.BOOTSTRAP_RESAMPLES,
+                        i.get(0),
+                        i.get(1)));
         report.compare()
                 .ifPresent(c -> out.printf(
                         Locale.ROOT,

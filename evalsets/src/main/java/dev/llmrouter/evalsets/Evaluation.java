@@ -153,6 +153,7 @@ public final class Evaluation {
                     CurvePoint at = new CurvePoint(Double.NaN, isStrong ? 1 : 0, quality, s[2], 0);
                     return new RouterScore(
                             box(Metrics.pgr(quality, cheap.quality(), strong.quality())),
+                            Optional.empty(),
                             Map.of("50", Optional.empty(), "80", Optional.empty(), "95", Optional.empty()),
                             Optional.empty(),
                             quality,
@@ -249,8 +250,8 @@ public final class Evaluation {
         }
         CurvePoint at = point(Double.NaN, configured, all(items.size()));
         Map<String, RouterScore.Segment> segments = new TreeMap<>();
-        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
-            boolean[] mask = segment.getValue();
+        for (Map.Entry<String, int[]> segment : segmentMasks(items).entrySet()) {
+            int[] mask = segment.getValue();
             List<PairOutcome> sub = select(items, mask);
             List<CurvePoint> subCurve = new ArrayList<>();
             for (int i = 0; i < thresholds.size(); i++) {
@@ -265,6 +266,7 @@ public final class Evaluation {
                 .toArray();
         return new RouterScore(
                 box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
+                apgrInterval(items, thresholds, sweep),
                 cpt(curve, cheap, strong),
                 auc(items, difficulty),
                 at.quality(),
@@ -286,7 +288,7 @@ public final class Evaluation {
         List<CurvePoint> curve = curveOf.apply(items);
         CurvePoint at = atShare(curve, share);
         Map<String, RouterScore.Segment> segments = new TreeMap<>();
-        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
+        for (Map.Entry<String, int[]> segment : segmentMasks(items).entrySet()) {
             List<PairOutcome> sub = select(items, segment.getValue());
             List<CurvePoint> subCurve = curveOf.apply(sub);
             CurvePoint subAt = atShare(subCurve, share);
@@ -294,6 +296,7 @@ public final class Evaluation {
         }
         return new RouterScore(
                 box(Metrics.apgr(curve, cheap.quality(), strong.quality())),
+                Optional.empty(),
                 cpt(curve, cheap, strong),
                 auc,
                 at.quality(),
@@ -308,7 +311,7 @@ public final class Evaluation {
     private static RouterScore fixed(List<PairOutcome> items, CurvePoint cheap, CurvePoint strong, boolean toStrong) {
         CurvePoint at = toStrong ? strong : cheap;
         Map<String, RouterScore.Segment> segments = new TreeMap<>();
-        for (Map.Entry<String, boolean[]> segment : segmentMasks(items).entrySet()) {
+        for (Map.Entry<String, int[]> segment : segmentMasks(items).entrySet()) {
             List<PairOutcome> sub = select(items, segment.getValue());
             CurvePoint p = toStrong ? Baselines.alwaysStrong(sub) : Baselines.alwaysCheap(sub);
             segments.put(
@@ -318,6 +321,7 @@ public final class Evaluation {
         }
         return new RouterScore(
                 box(Metrics.pgr(at.quality(), cheap.quality(), strong.quality())),
+                Optional.empty(),
                 Map.of(
                         "50",
                         Optional.of(toStrong ? 1.0 : 0.0),
@@ -357,22 +361,24 @@ public final class Evaluation {
         return sorted.getLast();
     }
 
-    private static CurvePoint point(double threshold, List<Decision> decisions, boolean[] mask) {
+    /** The decisions' point, each record counted {@code counts[i]} times (0: left out). */
+    private static CurvePoint point(double threshold, List<Decision> decisions, int[] counts) {
         int n = 0;
         int strong = 0;
         int escalated = 0;
         double quality = 0;
         double cost = 0;
         for (int i = 0; i < decisions.size(); i++) {
-            if (!mask[i]) {
+            int k = counts[i];
+            if (k == 0) {
                 continue;
             }
             Decision d = decisions.get(i);
-            n++;
-            strong += d.strongCalled() ? 1 : 0;
-            escalated += d.escalated() ? 1 : 0;
-            quality += d.quality();
-            cost += d.costUsd();
+            n += k;
+            strong += d.strongCalled() ? k : 0;
+            escalated += d.escalated() ? k : 0;
+            quality += k * d.quality();
+            cost += k * d.costUsd();
         }
         int denominator = Math.max(1, n);
         return new CurvePoint(
@@ -401,29 +407,70 @@ public final class Evaluation {
         return box(Metrics.rocAuc(scores, labels));
     }
 
-    private static Map<String, boolean[]> segmentMasks(List<PairOutcome> items) {
-        Map<String, boolean[]> masks = new TreeMap<>();
+    private static Map<String, int[]> segmentMasks(List<PairOutcome> items) {
+        Map<String, int[]> masks = new TreeMap<>();
         for (int i = 0; i < items.size(); i++) {
-            masks.computeIfAbsent(items.get(i).segment(), k -> new boolean[items.size()])[i] = true;
+            masks.computeIfAbsent(items.get(i).segment(), k -> new int[items.size()])[i] = 1;
         }
         return masks;
     }
 
-    private static List<PairOutcome> select(List<PairOutcome> items, boolean[] mask) {
+    /** The items, each {@code counts[i]} times. */
+    private static List<PairOutcome> select(List<PairOutcome> items, int[] counts) {
         List<PairOutcome> sub = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            if (mask[i]) {
+            for (int k = 0; k < counts[i]; k++) {
                 sub.add(items.get(i));
             }
         }
         return sub;
     }
 
-    private static boolean[] all(int n) {
-        boolean[] mask = new boolean[n];
-        Arrays.fill(mask, true);
-        return mask;
+    private static int[] all(int n) {
+        int[] counts = new int[n];
+        Arrays.fill(counts, 1);
+        return counts;
     }
+
+    /** Resamples of the records {@link #apgrInterval} draws. */
+    public static final int BOOTSTRAP_RESAMPLES = 200;
+
+    /**
+     * The router's APGR's 95% bootstrap interval: the 2.5th and 97.5th percentiles of its APGR over
+     * {@link #BOOTSTRAP_RESAMPLES} resamples of the records drawn with replacement (a fixed seed, so a run
+     * repeats), each resample's curve and always-cheap and always-strong qualities its own. How far two
+     * figures on the same records may differ by the sample alone; empty where a resample has no gap.
+     */
+    static Optional<List<Double>> apgrInterval(
+            List<PairOutcome> items, List<Double> thresholds, List<List<Decision>> sweep) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(BOOTSTRAP_SEED);
+        double[] apgr = new double[BOOTSTRAP_RESAMPLES];
+        int[] counts = new int[items.size()];
+        for (int b = 0; b < apgr.length; b++) {
+            Arrays.fill(counts, 0);
+            for (int i = 0; i < counts.length; i++) {
+                counts[random.nextInt(counts.length)]++;
+            }
+            List<PairOutcome> resample = select(items, counts);
+            List<CurvePoint> curve = new ArrayList<>();
+            for (int i = 0; i < thresholds.size(); i++) {
+                curve.add(point(thresholds.get(i), sweep.get(i), counts));
+            }
+            java.util.OptionalDouble a = Metrics.apgr(
+                    curve,
+                    Baselines.alwaysCheap(resample).quality(),
+                    Baselines.alwaysStrong(resample).quality());
+            if (a.isEmpty()) {
+                return Optional.empty();
+            }
+            apgr[b] = a.getAsDouble();
+        }
+        Arrays.sort(apgr);
+        return Optional.of(List.of(
+                apgr[(int) Math.floor(0.025 * (apgr.length - 1))], apgr[(int) Math.ceil(0.975 * (apgr.length - 1))]));
+    }
+
+    private static final long BOOTSTRAP_SEED = 42;
 
     private static RouterScore.Segment segmentOf(List<PairOutcome> sub, List<CurvePoint> subCurve, CurvePoint subAt) {
         return new RouterScore.Segment(

@@ -10,12 +10,15 @@ import java.util.Optional;
  * swept baselines, so every row of a table compares routers at the same budget.
  *
  * @param apgr average performance gap recovered (empty when cheap and strong tie)
+ * @param apgrInterval the router's: its APGR's 95% bootstrap interval over the records ({@code [low, high]});
+ *     empty for the baselines
  * @param cpt call-performance thresholds, keyed {@code "50"}, {@code "80"}, {@code "95"}
  * @param auc ROC AUC of the router's score at finding requests the strong model does better on
  * @param qualityPerDollar mean quality divided by mean cost per request: quality bought per USD
  */
 public record RouterScore(
         Optional<Double> apgr,
+        Optional<List<Double>> apgrInterval,
         Map<String, Optional<Double>> cpt,
         Optional<Double> auc,
         double quality,

@@ -106,12 +106,62 @@ class EvaluationTest {
     }
 
     static Replay replay() {
-        Pricing pricing = new Pricing(CATALOG, Map.of(), RECORDS, 400);
+        return replay(RECORDS);
+    }
+
+    static Replay replay(List<LabelledRecord> records) {
+        Pricing pricing = new Pricing(CATALOG, Map.of(), records, 400);
         return new Replay(
-                EvalPair.of(CATALOG, "cheap", "strong", pricing, RECORDS, new TierMap(Map.of(), CATALOG)),
+                EvalPair.of(CATALOG, "cheap", "strong", pricing, records, new TierMap(Map.of(), CATALOG)),
                 BY_PROMPT,
                 new HeuristicAnswerGate(),
-                RECORDS);
+                records);
+    }
+
+    /** {@code n} records whose cheap model answers with the predicted probability, the strong one 9 times in 10. */
+    static List<LabelledRecord> noisy(int n, int copies) {
+        java.util.Random random = new java.util.Random(7);
+        List<LabelledRecord> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double p = (i % 10) / 10.0;
+            double cheap = random.nextDouble() < p ? 1 : 0;
+            double strong = random.nextDouble() < 0.9 ? 1 : 0;
+            for (int c = 0; c < copies; c++) {
+                out.add(record(i * copies + c, "all", p, cheap, strong, "ok"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theRoutersApgrComesWithABootstrapIntervalThatNarrowsWithMoreRecords() {
+        Policy policy = policy("{enabled: false, quality_floor: 0.5}");
+        Evaluation.Options options = new Evaluation.Options(Evaluation.Sweep.FLOOR, 10, 1, 5);
+        RouterScore once =
+                Evaluation.run(replay(noisy(200, 1)), policy, options).routers().get("router");
+        RouterScore fourTimes =
+                Evaluation.run(replay(noisy(200, 4)), policy, options).routers().get("router");
+        double apgr = once.apgr().orElseThrow();
+        List<Double> interval = once.apgrInterval().orElseThrow();
+        assertTrue(interval.get(0) < apgr && apgr < interval.get(1), apgr + " outside " + interval);
+        // the same records four times: the same APGR, an interval about half as wide (1 / sqrt(4))
+        assertEquals(apgr, fourTimes.apgr().orElseThrow(), 1e-9);
+        List<Double> narrow = fourTimes.apgrInterval().orElseThrow();
+        double ratio = (narrow.get(1) - narrow.get(0)) / (interval.get(1) - interval.get(0));
+        assertTrue(ratio > 0.35 && ratio < 0.65, "width ratio " + ratio);
+        // a fixed seed: a second run gives the same interval
+        assertEquals(
+                interval,
+                Evaluation.run(replay(noisy(200, 1)), policy, options)
+                        .routers()
+                        .get("router")
+                        .apgrInterval()
+                        .orElseThrow());
+        assertTrue(Evaluation.run(replay(noisy(200, 1)), policy, options)
+                .routers()
+                .get("random")
+                .apgrInterval()
+                .isEmpty());
     }
 
     @Test
