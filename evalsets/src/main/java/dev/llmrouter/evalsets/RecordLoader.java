@@ -142,6 +142,11 @@ public final class RecordLoader {
                 turns.add(rawTurns.get(i).asText());
             }
         }
+        if (!turns.isEmpty() && turns.getLast().equals(prompt)) {
+            // a file may list every user turn up to the prompt itself (RouteLLM's MT-bench set does): a record
+            // keeps the turns before it, so a second turn is a conversation of two user messages, not three
+            turns.removeLast();
+        }
         Optional<String> split = Optional.of(text(node, "split", false)).filter(s -> !s.isEmpty());
         Optional<String> intent = Optional.of(text(node, "intent", false)).filter(s -> !s.isEmpty());
         Map<String, LabelledRecord.Outcome> outcomes =

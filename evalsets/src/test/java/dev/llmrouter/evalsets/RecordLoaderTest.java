@@ -37,6 +37,20 @@ class RecordLoaderTest {
         assertEquals("4", r.outcomes().get("strong").response().orElseThrow());
     }
 
+    @Test
+    void turnsHoldTheUserTurnsBeforeThePromptWhicheverWayTheFileListsThem() throws IOException {
+        String withPrompt =
+                GOOD.replace("\"prompt\": \"2+2?\",", "\"prompt\": \"2+2?\", \"turns\": [\"1+1?\", \"2+2?\"],");
+        String earlierOnly = GOOD.replace("\"prompt\": \"2+2?\",", "\"prompt\": \"2+2?\", \"turns\": [\"1+1?\"],");
+        String firstTurn = GOOD.replace("\"prompt\": \"2+2?\",", "\"prompt\": \"2+2?\", \"turns\": [\"2+2?\"],");
+        List<LabelledRecord> records = RecordLoader.load(
+                        List.of(write("turns.jsonl", String.join("\n", withPrompt, earlierOnly, firstTurn))), false)
+                .records();
+        assertEquals(List.of("1+1?"), records.get(0).turns());
+        assertEquals(List.of("1+1?"), records.get(1).turns());
+        assertEquals(List.of(), records.get(2).turns());
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
