@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -52,6 +53,29 @@ public record ChatRequest(
             }
         }
         return messages.getLast().text();
+    }
+
+    /**
+     * The user messages before the last one, oldest first, joined by blank lines: what the conversation was
+     * about before the turn being asked now. Empty for a conversation of one user turn.
+     */
+    public Optional<String> earlierUserText() {
+        StringBuilder text = new StringBuilder();
+        int last = -1;
+        for (int i = messages.size() - 1; i >= 0 && last < 0; i--) {
+            if (messages.get(i).role().equals("user")) {
+                last = i;
+            }
+        }
+        for (int i = 0; i < last; i++) {
+            if (messages.get(i).role().equals("user")) {
+                if (!text.isEmpty()) {
+                    text.append("\n\n");
+                }
+                text.append(messages.get(i).text());
+            }
+        }
+        return text.isEmpty() ? Optional.empty() : Optional.of(text.toString());
     }
 
     /** Number of user turns in the conversation. */

@@ -155,6 +155,48 @@ class ClassifierTrainerTest {
         }
     }
 
+    @Test
+    void aFollowUpKeepsTheConversationsIntentUnlessItSaysOtherwise() {
+        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("bundle"), Device.CPU)) {
+            String followUp = "And the next one, number 8?";
+            Classification alone = classifier.classify(ChatRequest.ofPrompt(followUp));
+            Classification afterSums = classifier.classify(conversation("What is 3 plus 4?", followUp));
+            Classification afterPoems = classifier.classify(conversation("Write a short poem about the sea", followUp));
+            assertEquals("math", afterSums.topIntent(), afterSums.intents().toString());
+            assertEquals("writing", afterPoems.topIntent(), afterPoems.intents().toString());
+            // the product of the two readings, normalised
+            Map<String, Double> first = classifier
+                    .classify(ChatRequest.ofPrompt("What is 3 plus 4?"))
+                    .intents();
+            double sum = alone.intents().keySet().stream()
+                    .mapToDouble(k -> alone.intents().get(k) * first.get(k))
+                    .sum();
+            alone.intents()
+                    .forEach((k, v) -> assertEquals(
+                            v * first.get(k) / sum, afterSums.intents().get(k), 1e-5));
+            // a follow-up that clearly asks for the other intent still moves it
+            assertEquals(
+                    "writing",
+                    classifier
+                            .classify(conversation(
+                                    "What is 3 plus 4?", "Write a sonnet in iambic pentameter about entropy"))
+                            .topIntent());
+        }
+    }
+
+    static ChatRequest conversation(String first, String last) {
+        return new ChatRequest(
+                List.of(
+                        dev.llmrouter.request.Message.of("user", first),
+                        dev.llmrouter.request.Message.of("assistant", "An answer."),
+                        dev.llmrouter.request.Message.of("user", last)),
+                OptionalInt.empty(),
+                false,
+                Map.of(),
+                Map.of(),
+                "");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"words+minilm", "words+static"})
     void sentenceEmbeddingFeaturesTrainExportAndServe(String features) {

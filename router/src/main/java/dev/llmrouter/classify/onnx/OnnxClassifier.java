@@ -133,6 +133,10 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         SparseVector features = extractor.extract(request);
         Map<String, float[]> outputs = combined.map(c -> c.predictAll(features)).orElse(null);
         float[] p = outputs != null ? outputs.get("intent") : intent.predict(features);
+        java.util.Optional<String> earlier = request.earlierUserText();
+        if (earlier.isPresent()) {
+            p = conversation(p, intent.predict(extractor.extract(earlier.get(), request.userTurns() - 1)));
+        }
         Map<String, Double> intents = new LinkedHashMap<>();
         List<String> labels = intent.card().labels();
         for (int i = 0; i < labels.size(); i++) {
@@ -168,6 +172,27 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                 OptionalDouble.empty(),
                 Map.of(),
                 OptionalDouble.of(first.coverage(features, extractor.spec())));
+    }
+
+    /**
+     * The intent of a conversation from the intent model's reading of its last user message and of the user
+     * messages before it: their product, normalised, as two independent pieces of evidence of one intent. A
+     * follow-up ("Now make it shorter", "What about |x + 10| < 5?") says little of its intent alone and keeps
+     * the conversation's; a follow-up that clearly asks for something else still moves it.
+     */
+    static float[] conversation(float[] last, float[] earlier) {
+        float[] p = new float[last.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            sum += (double) last[i] * earlier[i];
+        }
+        if (!(sum > 0)) {
+            return last;
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (last[i] * (double) earlier[i] / sum);
+        }
+        return p;
     }
 
     private static double positive(OnnxModel model, float[] probabilities) {
