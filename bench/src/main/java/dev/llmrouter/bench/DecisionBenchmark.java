@@ -11,8 +11,13 @@ import dev.llmrouter.policy.PolicyLoader;
 import dev.llmrouter.provider.ProviderClient;
 import dev.llmrouter.provider.ProviderFailure;
 import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The router's decision overhead: classify, filter, rank and select over the shipped catalog and policy,
- * with no model called ({@link Router#explain}), for a short prompt and an MMLU-length one, with the
+ * with no model called ({@link Router#explain}), for a short prompt, an MMLU-length one and a follow-up to it, with the
  * heuristic and with the learned ONNX classifier ({@code -p bundle=DIR} picks another bundle than
  * {@code models/default}, e.g. one trained with {@code --features words+minilm}). Each call numbers its
  * prompt, so a sentence encoder's cache never answers. {@code Mode.SampleTime} reports percentiles.
@@ -56,7 +61,11 @@ public class DecisionBenchmark {
     @Param({"heuristic", "onnx"})
     public String classifier;
 
-    /** {@code short}, {@code mmlu}, or {@code chars:N}: a document of N characters followed by a question. */
+    /**
+     * {@code short}, {@code mmlu}, {@code followup} (a short question after the MMLU-length one and its answer:
+     * the learned intent model reads the earlier turn too), or {@code chars:N}: a document of N characters
+     * followed by a question.
+     */
     @Param({"short", "mmlu"})
     public String prompt;
 
@@ -66,6 +75,7 @@ public class DecisionBenchmark {
 
     private Router router;
     private String text;
+    private List<Message> before = List.of();
     private long calls;
     private DecisionModels models;
 
@@ -97,6 +107,10 @@ public class DecisionBenchmark {
         text = switch (prompt) {
             case "short" -> SHORT;
             case "mmlu" -> MMLU;
+            case "followup" -> {
+                before = List.of(Message.of("user", MMLU), Message.of("assistant", "A. Amoxicillin"));
+                yield "Why not vancomycin?";
+            }
             default -> document(Integer.parseInt(prompt.substring(prompt.indexOf(':') + 1)));
         };
     }
@@ -123,6 +137,11 @@ public class DecisionBenchmark {
 
     @Benchmark
     public DecisionTrace decide() {
-        return router.explain(ChatRequest.ofPrompt(text + " #" + calls++));
+        if (before.isEmpty()) {
+            return router.explain(ChatRequest.ofPrompt(text + " #" + calls++));
+        }
+        List<Message> messages = new ArrayList<>(before);
+        messages.add(Message.of("user", text + " #" + calls++));
+        return router.explain(new ChatRequest(messages, OptionalInt.empty(), false, Map.of(), Map.of(), ""));
     }
 }
