@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reruns the figures of docs/results.md that take minutes (the test-side APGR table and the Arena-Hard intent
-# confusion table) and checks that docs/results.md states them as they come out now: every row of the
-# regenerated tables must appear there verbatim (the replay-time column aside, which is the machine's).
+# confusion table, which README.md shows too) and checks that the documents state them as they come out now:
+# every row of the regenerated tables must appear there verbatim (the replay-time column aside, which is the
+# machine's).
 # Exit 0 when they all do; else the stale rows, each with what it is now, and exit 1.
 # Usage: docs/figures.sh [EVALSETS_DIR]   (default ../shared/evalsets; about 2 minutes on 2 cores)
 set -euo pipefail
@@ -12,11 +13,11 @@ DOC="$ROOT/docs/results.md"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 stale=0
-check() { # check NAME: every line of $WORK/NAME must occur in the document
-  local line
+check() { # check NAME [FILE]: every line of $WORK/NAME must occur in FILE (default docs/results.md)
+  local line doc="${2:-$DOC}"
   while IFS= read -r line; do
-    if ! grep -qF -- "$line" "$DOC"; then
-      echo "stale ($1): docs/results.md lacks the row, as it comes out now:"
+    if ! grep -qF -- "$line" "$doc"; then
+      echo "stale ($1): ${doc#"$ROOT"/} lacks the row, as it comes out now:"
       echo "  $line"
       stale=1
     fi
@@ -30,5 +31,6 @@ for name in test-sides arena-intents; do
   [ -s "$WORK/$name" ] || { echo "the $name table came out empty: see the command's output" >&2; exit 2; }
   check "$name"
 done
-[ "$stale" = 0 ] && echo "docs/results.md states the test-side and Arena-Hard intent tables as they come out at $(git -C "$ROOT" rev-parse --short HEAD)"
+check arena-intents "$ROOT/README.md"
+[ "$stale" = 0 ] && echo "docs/results.md (and README.md) state the test-side and Arena-Hard intent tables as they come out at $(git -C "$ROOT" rev-parse --short HEAD)"
 exit "$stale"
