@@ -74,8 +74,19 @@ final class IntentsCommand implements Callable<Integer> {
             description = "Label-to-intent mapping (default: config/intent-map.yaml).")
     Optional<Path> intentMap = Optional.empty();
 
+    @Option(
+            names = "--misses",
+            defaultValue = "0",
+            paramLabel = "N",
+            description = "Also list up to N prompts whose predicted intent is not their label, with both and the"
+                    + " predicted intent's probability (default: ${DEFAULT-VALUE}).")
+    int misses;
+
     @Override
     public Integer call() {
+        if (misses < 0) {
+            throw new IllegalArgumentException("--misses: expected a count of 0 or more, got " + misses);
+        }
         if (!split.equals("all") && !split.equals("test")) {
             throw new IllegalArgumentException("--split: expected all or test, got '" + split + "'");
         }
@@ -94,6 +105,7 @@ final class IntentsCommand implements Callable<Integer> {
         Map<String, Map<Integer, Integer>> startTiers = new TreeMap<>();
         int labelled = 0;
         int correct = 0;
+        List<String> missed = new ArrayList<>();
         for (LabelledRecord r : records) {
             List<Message> messages = new ArrayList<>();
             r.turns().forEach(t -> messages.add(Message.of("user", t)));
@@ -112,6 +124,19 @@ final class IntentsCommand implements Callable<Integer> {
             if (expected.isPresent()) {
                 labelled++;
                 correct += expected.get().equals(top) ? 1 : 0;
+                if (!expected.get().equals(top) && missed.size() < misses) {
+                    double p = trace.classification()
+                            .map(c -> c.intents().getOrDefault(top, 0.0))
+                            .orElse(0.0);
+                    String text = r.prompt().replaceAll("\\s+", " ").strip();
+                    missed.add(String.format(
+                            "%s: %s, predicted %s %.2f: %s",
+                            r.location(),
+                            expected.get(),
+                            top,
+                            p,
+                            text.length() > 160 ? text.substring(0, 160) + "..." : text));
+                }
                 confusion.computeIfAbsent(expected.get(), k -> new TreeMap<>()).merge(top, 1, Integer::sum);
                 predicted.merge(top, 1, Integer::sum);
             }
@@ -147,6 +172,12 @@ final class IntentsCommand implements Callable<Integer> {
             int total = labelled;
             predicted.forEach((k, v) -> shares.append(String.format(" %s %.1f%%", k, 100.0 * v / total)));
             out.println(shares);
+            out.println();
+        }
+        if (!missed.isEmpty()) {
+            out.println("first " + missed.size()
+                    + " misses (file:line: label, predicted intent and its probability: prompt):");
+            missed.forEach(m -> out.println("  " + m));
             out.println();
         }
         TreeSet<Integer> tiers = new TreeSet<>();

@@ -41,8 +41,30 @@ class IntentsCommandTest {
         assertTrue(out.contains("| all | 4 |"), out);
         assertTrue(out.contains("| (no label) | 1 |"), out);
 
+        assertTrue(!out.contains("misses"), "no list of misses unless asked: " + out);
+
         MainTest.Run bad = MainTest.run("intents", "--data", data.toString(), "--split", "train");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--split: expected all or test"), bad.err());
+    }
+
+    @Test
+    void listsTheMissesWhenAsked() throws Exception {
+        Path data = Files.writeString(dir.resolve("misses.jsonl"), """
+                {"id": "a", "source": "clinc150", "prompt": "what is the balance of my checking account", "intent": "balance"}
+                {"id": "b", "source": "clinc150", "prompt": "Write a   poem\\nabout the sea", "intent": "balance"}
+                """);
+        MainTest.Run run =
+                MainTest.run("intents", "--data", data.toString(), "--classifier", "heuristic", "--misses", "5");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(
+                run.out()
+                        .matches("(?s).*first \\d misses .*\\n  misses\\.jsonl:2: support, predicted (?!support)\\w+"
+                                + " [01]\\.\\d\\d: Write a poem about the sea\\n.*"),
+                run.out());
+
+        MainTest.Run bad = MainTest.run("intents", "--data", data.toString(), "--misses", "-1");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--misses: expected a count of 0 or more, got -1"), bad.err());
     }
 }
