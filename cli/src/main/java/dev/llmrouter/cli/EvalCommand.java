@@ -197,8 +197,7 @@ final class EvalCommand implements Callable<Integer> {
         OffPolicy.RouterEstimate live =
                 OffPolicy.of(logged, l -> decision(catalog, l.trace(), classifier, Optional.empty()));
         OffPolicy.RouterEstimate candidate = OffPolicy.of(logged, l -> {
-            dev.llmrouter.request.ChatRequest request =
-                    dev.llmrouter.request.ChatRequest.ofPrompt(l.prompt().get());
+            dev.llmrouter.request.ChatRequest request = l.request().orElseThrow();
             return decision(catalog, router.explain(request), classifier, Optional.of(request));
         });
         out.println("off-policy: on the " + logged.size() + " logged requests that kept their prompt, the start model's"

@@ -10,8 +10,6 @@ import dev.llmrouter.evalsets.OffPolicy;
 import dev.llmrouter.evalsets.TraceLogRecords;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.policy.PolicyLoader;
-import dev.llmrouter.request.ChatRequest;
-import dev.llmrouter.request.Message;
 import dev.llmrouter.server.StateStore;
 import dev.llmrouter.trace.DecisionTrace;
 import java.io.PrintWriter;
@@ -21,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,7 +78,7 @@ final class ReplayCommand implements Callable<Integer> {
                 missing++;
                 continue;
             }
-            DecisionTrace again = router.get().explain(request(trace, l.prompt().get()));
+            DecisionTrace again = router.get().explain(l.request().orElseThrow());
             if (again.route().equals(trace.route()) && again.start().equals(trace.start())) {
                 same++;
             } else {
@@ -96,17 +93,6 @@ final class ReplayCommand implements Callable<Integer> {
                 logged.size(), same, differences.size(), missing, state);
         differences.stream().limit(show).forEach(d -> out.println("  " + d));
         return differences.isEmpty() && missing == 0 ? 0 : Main.FAILED;
-    }
-
-    /** The request as the trace saw it: its last user message, max_tokens, metadata and risk class. */
-    private static ChatRequest request(DecisionTrace trace, String prompt) {
-        return new ChatRequest(
-                List.of(Message.of("user", prompt)),
-                trace.request().maxTokens().map(OptionalInt::of).orElse(OptionalInt.empty()),
-                trace.request().stream(),
-                Map.of(),
-                trace.request().metadata(),
-                trace.riskClass());
     }
 
     /** A router of the trace's archived policy and classifier, calling no model; empty when either is missing. */

@@ -3,6 +3,8 @@ package dev.llmrouter.evalsets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.llmrouter.request.ChatRequest;
+import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.TraceJson;
 import java.io.IOException;
@@ -58,9 +60,34 @@ public final class TraceLogRecords {
             String traceId,
             String route,
             Optional<String> prompt,
+            List<String> turns,
             Map<String, LabelledRecord.Outcome> outcomes,
             int line,
-            DecisionTrace trace) {}
+            DecisionTrace trace) {
+        public Logged {
+            turns = List.copyOf(turns);
+        }
+
+        /**
+         * The request again as the log keeps it, when it kept the prompt: the earlier user turns and the prompt
+         * as user messages, with the trace's {@code max_tokens}, streaming, metadata and risk class (not the
+         * answers between the turns, nor tools or other parameters).
+         */
+        public Optional<ChatRequest> request() {
+            return prompt.map(p -> {
+                List<Message> messages = new java.util.ArrayList<>();
+                turns.forEach(t -> messages.add(Message.of("user", t)));
+                messages.add(Message.of("user", p));
+                return new ChatRequest(
+                        messages,
+                        trace.request().maxTokens().map(OptionalInt::of).orElse(OptionalInt.empty()),
+                        trace.request().stream(),
+                        Map.of(),
+                        trace.request().metadata(),
+                        trace.riskClass());
+            });
+        }
+    }
 
     /** Every routed request of the log, in order, outcomes or not. */
     static List<Logged> logged(Path file) {
@@ -116,7 +143,7 @@ public final class TraceLogRecords {
                         l.route(),
                         Optional.empty(),
                         l.prompt().get(),
-                        List.of(),
+                        l.turns(),
                         l.outcomes(),
                         Optional.empty(),
                         file.getFileName().toString(),
@@ -197,7 +224,9 @@ public final class TraceLogRecords {
         Optional<String> prompt = line.path("prompt").isTextual()
                 ? Optional.of(line.path("prompt").asText())
                 : Optional.empty();
-        return new Logged(id, trace.route().orElse("none"), prompt, outcomes, number, trace);
+        List<String> turns = new java.util.ArrayList<>();
+        line.path("turns").forEach(t -> turns.add(t.asText()));
+        return new Logged(id, trace.route().orElse("none"), prompt, turns, outcomes, number, trace);
     }
 
     private static JsonNode tree(Path file, String line) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -56,26 +55,23 @@ public record ChatRequest(
     }
 
     /**
-     * The user messages before the last one, oldest first, joined by blank lines: what the conversation was
-     * about before the turn being asked now. Empty for a conversation of one user turn.
+     * The texts of the user messages before the last one, oldest first: what the conversation was about before
+     * the turn being asked now. Empty for a conversation of one user turn.
      */
-    public Optional<String> earlierUserText() {
-        StringBuilder text = new StringBuilder();
+    public List<String> earlierUserTurns() {
         int last = -1;
         for (int i = messages.size() - 1; i >= 0 && last < 0; i--) {
             if (messages.get(i).role().equals("user")) {
                 last = i;
             }
         }
+        List<String> turns = new java.util.ArrayList<>();
         for (int i = 0; i < last; i++) {
             if (messages.get(i).role().equals("user")) {
-                if (!text.isEmpty()) {
-                    text.append("\n\n");
-                }
-                text.append(messages.get(i).text());
+                turns.add(messages.get(i).text());
             }
         }
-        return text.isEmpty() ? Optional.empty() : Optional.of(text.toString());
+        return turns;
     }
 
     /** Number of user turns in the conversation. */

@@ -214,7 +214,7 @@ final class OpenAiApi implements HttpService {
         recent.served(
                 trace.traceId(), trace.route().orElse("none"), model, trace.outcome() == DecisionTrace.Outcome.SERVED);
         DecisionTrace logged = trace;
-        log.ifPresent(l -> l.trace(logged, request.lastUserText()));
+        log.ifPresent(l -> l.trace(logged, request.lastUserText(), request.earlierUserTurns()));
         boolean shadow = logged.exploration()
                 .filter(e -> e.mode().equals("shadow") && e.model().isPresent())
                 .isPresent();

@@ -93,13 +93,26 @@ final class TraceLog implements AutoCloseable {
         }
     }
 
-    /** Appends one routed request's trace, with the prompt as the settings keep it. */
-    void trace(DecisionTrace trace, String prompt) {
+    /**
+     * Appends one routed request's trace, with the prompt as the settings keep it, and with {@code full} the
+     * conversation's earlier user turns too ({@code "turns"}, oldest first; absent for one turn), which the
+     * intent reads with the prompt: {@code replay} and {@code retrain} rebuild the conversation from them.
+     */
+    void trace(DecisionTrace trace, String prompt, List<String> earlierTurns) {
         // written as text around the trace's own JSON: no second tree of it is built
         StringBuilder line = new StringBuilder(4096).append("{\"type\":\"trace\",\"trace\":");
         line.append(TraceJson.toJson(trace));
         switch (settings.prompts()) {
-            case "full" -> line.append(",\"prompt\":").append(quoted(prompt));
+            case "full" -> {
+                line.append(",\"prompt\":").append(quoted(prompt));
+                if (!earlierTurns.isEmpty()) {
+                    line.append(",\"turns\":[");
+                    for (int i = 0; i < earlierTurns.size(); i++) {
+                        line.append(i == 0 ? "" : ",").append(quoted(earlierTurns.get(i)));
+                    }
+                    line.append(']');
+                }
+            }
             case "hash" -> {
                 if (hmac.isPresent()) {
                     line.append(",\"prompt_hmac_sha256\":\"")

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Json;
+import dev.llmrouter.request.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +23,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
@@ -193,9 +197,8 @@ class TraceLogTest {
         assertTrue(Files.exists(stranger), "only trace files are touched");
     }
 
-    @Test
-    void aSaltedPromptHashCannotBeCheckedWithoutTheSalt() throws Exception {
-        String prompt = "What is my bank PIN?";
+    /** A router over the shipped catalog and policy with the heuristic classifier and the simulated provider. */
+    static dev.llmrouter.engine.Router router() {
         dev.llmrouter.catalog.Catalog catalog =
                 dev.llmrouter.catalog.CatalogLoader.load(Path.of("../config/catalog.yaml"));
         dev.llmrouter.engine.Router.Builder builder = dev.llmrouter.engine.Router.builder()
@@ -210,10 +213,15 @@ class TraceLogTest {
                         name,
                         new dev.llmrouter.provider.SimulatedProvider(
                                 dev.llmrouter.provider.SimulatedProvider.Settings.DEFAULT, java.util.Map.of())));
-        dev.llmrouter.trace.DecisionTrace trace =
-                builder.build().explain(dev.llmrouter.request.ChatRequest.ofPrompt(prompt));
+        return builder.build();
+    }
+
+    @Test
+    void aSaltedPromptHashCannotBeCheckedWithoutTheSalt() throws Exception {
+        String prompt = "What is my bank PIN?";
+        dev.llmrouter.trace.DecisionTrace trace = router().explain(dev.llmrouter.request.ChatRequest.ofPrompt(prompt));
         try (TraceLog log = log(1 << 20, Long.MAX_VALUE, Duration.ofDays(30), Optional.of("pepper"), "hash")) {
-            log.trace(trace, prompt);
+            log.trace(trace, prompt, List.of("my earlier turn"));
         }
         JsonNode line = parsed(today()).getFirst();
         Mac mac = Mac.getInstance("HmacSHA256");
@@ -222,5 +230,40 @@ class TraceLogTest {
         assertEquals(expected, line.path("prompt_hmac_sha256").asText());
         assertFalse(line.has("prompt_sha256"));
         assertFalse(line.toString().contains("PIN"));
+        assertFalse(line.has("turns") || line.toString().contains("my earlier turn"), "no earlier turn unless full");
+    }
+
+    @Test
+    void fullKeepsTheEarlierTurnsAndTheLogGivesTheConversationBack() throws Exception {
+        ChatRequest request = new ChatRequest(
+                List.of(
+                        Message.of("user", "Write a function that sorts a list."),
+                        Message.of("assistant", "def sort(xs): return sorted(xs)"),
+                        Message.of("user", "Now in \"Rust\",\nplease.")),
+                OptionalInt.of(64),
+                false,
+                Map.of(),
+                Map.of("team", "search"),
+                "");
+        dev.llmrouter.trace.DecisionTrace trace = router().explain(request);
+        dev.llmrouter.trace.DecisionTrace single = router().explain(ChatRequest.ofPrompt("Hello"));
+        try (TraceLog log = log(1 << 20, Long.MAX_VALUE, Duration.ofDays(30), Optional.empty(), "full")) {
+            log.trace(trace, request.lastUserText(), request.earlierUserTurns());
+            log.trace(single, "Hello", List.of());
+        }
+        List<JsonNode> lines = parsed(today());
+        assertEquals("Now in \"Rust\",\nplease.", lines.get(0).path("prompt").asText());
+        assertEquals(
+                "[\"Write a function that sorts a list.\"]",
+                lines.get(0).path("turns").toString());
+        assertFalse(lines.get(1).has("turns"), "one user turn: no turns");
+        List<dev.llmrouter.evalsets.TraceLogRecords.Logged> logged =
+                dev.llmrouter.evalsets.OffPolicy.withPrompts(List.of(today()));
+        ChatRequest again = logged.get(0).request().orElseThrow();
+        assertEquals(request.earlierUserTurns(), again.earlierUserTurns());
+        assertEquals(request.lastUserText(), again.lastUserText());
+        assertEquals(OptionalInt.of(64), again.maxTokens());
+        assertEquals(Map.of("team", "search"), again.metadata());
+        assertEquals(List.of(), logged.get(1).request().orElseThrow().earlierUserTurns());
     }
 }

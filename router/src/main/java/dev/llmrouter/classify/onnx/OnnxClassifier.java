@@ -133,9 +133,9 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         SparseVector features = extractor.extract(request);
         Map<String, float[]> outputs = combined.map(c -> c.predictAll(features)).orElse(null);
         float[] p = outputs != null ? outputs.get("intent") : intent.predict(features);
-        java.util.Optional<String> earlier = request.earlierUserText();
-        if (earlier.isPresent()) {
-            p = conversation(p, intent.predict(extractor.extract(earlier.get(), request.userTurns() - 1)));
+        List<String> earlier = request.earlierUserTurns();
+        if (!earlier.isEmpty()) {
+            p = conversation(p, intent.predict(extractor.extract(String.join("\n\n", earlier), earlier.size())));
         }
         Map<String, Double> intents = new LinkedHashMap<>();
         List<String> labels = intent.card().labels();
