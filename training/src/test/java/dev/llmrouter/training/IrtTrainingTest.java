@@ -157,6 +157,34 @@ class IrtTrainingTest {
     }
 
     @Test
+    void aFollowUpsEaseIsTheMeanOfItsOwnAndItsConversations() {
+        try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("bundle"), Device.CPU)) {
+            String hardQuestion = "Prove rigorously that the series 7 converges, by induction on n";
+            String easyQuestion = "What is 40 plus 41?";
+            String followUp = "And the next one?";
+            double afterHard = classifier
+                    .classify(ClassifierTrainerTest.conversation(hardQuestion, followUp))
+                    .ease()
+                    .getAsDouble();
+            double afterEasy = classifier
+                    .classify(ClassifierTrainerTest.conversation(easyQuestion, followUp))
+                    .ease()
+                    .getAsDouble();
+            double hard = classifier
+                    .classify(ChatRequest.ofPrompt(hardQuestion))
+                    .ease()
+                    .getAsDouble();
+            double easy = classifier
+                    .classify(ChatRequest.ofPrompt(easyQuestion))
+                    .ease()
+                    .getAsDouble();
+            // the follow-up reads the same in both conversations: they differ by half the questions' difference
+            assertEquals((easy - hard) / 2, afterEasy - afterHard, 1e-4);
+            assertTrue(afterEasy > afterHard + 0.5, afterEasy + " vs " + afterHard);
+        }
+    }
+
+    @Test
     void eachModelGetsAPerPromptPredictionAndAnUnknownOneItsTiers() {
         try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("bundle"), Device.CPU)) {
             Classification hard = classifier.classify(

@@ -133,9 +133,14 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
         SparseVector features = extractor.extract(request);
         Map<String, float[]> outputs = combined.map(c -> c.predictAll(features)).orElse(null);
         float[] p = outputs != null ? outputs.get("intent") : intent.predict(features);
+        // a follow-up is read with the user turns before it: the same models once more on their text
         List<String> earlier = request.earlierUserTurns();
-        if (!earlier.isEmpty()) {
-            p = conversation(p, intent.predict(extractor.extract(String.join("\n\n", earlier), earlier.size())));
+        SparseVector before =
+                earlier.isEmpty() ? null : extractor.extract(String.join("\n\n", earlier), earlier.size());
+        Map<String, float[]> beforeOutputs =
+                before == null ? null : combined.map(c -> c.predictAll(before)).orElse(null);
+        if (before != null) {
+            p = conversation(p, beforeOutputs != null ? beforeOutputs.get("intent") : intent.predict(before));
         }
         Map<String, Double> intents = new LinkedHashMap<>();
         List<String> labels = intent.card().labels();
@@ -150,7 +155,15 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             int ok = classes.indexOf(irt.card().positiveLabel());
             int fail = 1 - ok;
             // the log-odds from both probabilities: exact in float even where one of them is tiny
-            double ease = Math.log(q[ok]) - Math.log(q[fail]);
+            double last = Math.log(q[ok]) - Math.log(q[fail]);
+            double ease;
+            if (before != null) {
+                // a conversation's ease: the mean of its follow-up's and its earlier turns' log-odds
+                float[] r = beforeOutputs != null ? beforeOutputs.get(irt.card().name()) : irt.predict(before);
+                ease = (last + Math.log(r[ok]) - Math.log(r[fail])) / 2;
+            } else {
+                ease = last;
+            }
             int easyClass = classes.indexOf(ModelCard.EASY);
             double easy = easyClass < 0 ? 0 : 1 / (1 + Math.exp(Math.log(q[fail]) - Math.log(q[easyClass])));
             ModelCard.Irt card = irt.card().irt();
