@@ -63,7 +63,7 @@ public class DecisionBenchmark {
 
     /**
      * {@code short}, {@code mmlu}, {@code followup} (a short question after the MMLU-length one and its answer:
-     * the learned intent model reads the earlier turn too), or {@code chars:N}: a document of N characters
+     * the learned classifier reads the earlier turn too), or {@code chars:N}: a document of N characters
      * followed by a question.
      */
     @Param({"short", "mmlu"})
