@@ -12,10 +12,12 @@ import dev.llmrouter.policy.Policy;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
+import dev.llmrouter.training.Calibration;
 import dev.llmrouter.training.IntentMap;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,6 +108,8 @@ final class IntentsCommand implements Callable<Integer> {
         int labelled = 0;
         int correct = 0;
         List<String> missed = new ArrayList<>();
+        List<Double> confidence = new ArrayList<>();
+        List<Boolean> right = new ArrayList<>();
         for (LabelledRecord r : records) {
             List<Message> messages = new ArrayList<>();
             r.turns().forEach(t -> messages.add(Message.of("user", t)));
@@ -124,10 +128,12 @@ final class IntentsCommand implements Callable<Integer> {
             if (expected.isPresent()) {
                 labelled++;
                 correct += expected.get().equals(top) ? 1 : 0;
+                double p = trace.classification()
+                        .map(c -> c.intents().getOrDefault(top, 0.0))
+                        .orElse(0.0);
+                confidence.add(p);
+                right.add(expected.get().equals(top));
                 if (!expected.get().equals(top) && missed.size() < misses) {
-                    double p = trace.classification()
-                            .map(c -> c.intents().getOrDefault(top, 0.0))
-                            .orElse(0.0);
                     String text = r.prompt().replaceAll("\\s+", " ").strip();
                     missed.add(String.format(
                             "%s: %s, predicted %s %.2f: %s",
@@ -146,7 +152,19 @@ final class IntentsCommand implements Callable<Integer> {
                 "%d records (%s), %d with an intent label; classifier %s%n%n",
                 records.size(), split, labelled, classifier.info().id());
         if (labelled > 0) {
-            out.printf("intent accuracy %.3f%n%n", (double) correct / labelled);
+            double accuracy = (double) correct / labelled;
+            out.printf("intent accuracy %.3f%n", accuracy);
+            double[] p = confidence.stream().mapToDouble(Double::doubleValue).toArray();
+            boolean[] y = new boolean[right.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = right.get(i);
+            }
+            out.printf(
+                    "top intent's mean probability %.3f (accuracy %.3f); expected calibration error %.3f over 10"
+                            + " bins%n%n",
+                    Arrays.stream(p).average().orElse(0),
+                    accuracy,
+                    Calibration.expectedCalibrationError(Calibration.reliability(p, y, 10)));
             TreeSet<String> columns = new TreeSet<>(predicted.keySet());
             StringBuilder head = new StringBuilder("| label \\ predicted |");
             StringBuilder rule = new StringBuilder("|---|");

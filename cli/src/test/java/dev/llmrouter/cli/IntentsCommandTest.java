@@ -33,6 +33,10 @@ class IntentsCommandTest {
         String out = run.out();
         assertTrue(out.contains("4 records (all), 3 with an intent label; classifier heuristic"), out);
         assertTrue(out.matches("(?s).*intent accuracy [01]\\.\\d{3}\n.*"), out);
+        assertTrue(
+                out.matches("(?s).*\ntop intent's mean probability [01]\\.\\d{3} \\(accuracy [01]\\.\\d{3}\\);"
+                        + " expected calibration error [01]\\.\\d{3} over 10 bins\n.*"),
+                out);
         // one row a label the intent map gives (alarm: chat, balance: support, translate: writing)
         for (String label : new String[] {"| chat |", "| support |", "| writing |"}) {
             assertTrue(out.contains(label), label + " in " + out);

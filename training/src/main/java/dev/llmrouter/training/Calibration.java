@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** How well predicted probabilities match outcomes, and the thresholds that hit a target strong-call share. */
-final class Calibration {
+public final class Calibration {
     private Calibration() {}
 
     /** The reliability diagram over {@code bins} equal-width bins of the predicted probability (empty bins left out). */
-    static List<ModelCard.ReliabilityBin> reliability(double[] p, boolean[] actual, int bins) {
+    public static List<ModelCard.ReliabilityBin> reliability(double[] p, boolean[] actual, int bins) {
         double[] sumP = new double[bins];
         double[] sumY = new double[bins];
         int[] count = new int[bins];
@@ -34,7 +34,7 @@ final class Calibration {
     }
 
     /** Expected calibration error: the mean |confidence - accuracy| over the bins, weighted by their rows. */
-    static double expectedCalibrationError(List<ModelCard.ReliabilityBin> bins) {
+    public static double expectedCalibrationError(List<ModelCard.ReliabilityBin> bins) {
         long n = bins.stream().mapToLong(ModelCard.ReliabilityBin::count).sum();
         double ece = 0;
         for (ModelCard.ReliabilityBin b : bins) {
