@@ -157,7 +157,7 @@ class IrtTrainingTest {
     }
 
     @Test
-    void aFollowUpsEaseIsTheMeanOfItsOwnAndItsConversations() {
+    void aFollowUpsEaseMovesTowardsItsConversations() {
         try (OnnxClassifier classifier = OnnxClassifier.load(dir.resolve("bundle"), Device.CPU)) {
             String hardQuestion = "Prove rigorously that the series 7 converges, by induction on n";
             String easyQuestion = "What is 40 plus 41?";
@@ -178,9 +178,10 @@ class IrtTrainingTest {
                     .classify(ChatRequest.ofPrompt(easyQuestion))
                     .ease()
                     .getAsDouble();
-            // the follow-up reads the same in both conversations: they differ by half the questions' difference
-            assertEquals((easy - hard) / 2, afterEasy - afterHard, 1e-4);
-            assertTrue(afterEasy > afterHard + 0.5, afterEasy + " vs " + afterHard);
+            // the follow-up reads the same in both conversations and moves towards each question's ease, at most
+            // halfway (as far as it is taken to go on with the question)
+            assertTrue(afterEasy > afterHard + 0.2, afterEasy + " vs " + afterHard);
+            assertTrue(afterEasy - afterHard <= (easy - hard) / 2 + 1e-9, afterEasy + " vs " + afterHard);
         }
     }
 

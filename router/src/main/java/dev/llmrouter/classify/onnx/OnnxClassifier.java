@@ -139,8 +139,12 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
                 earlier.isEmpty() ? null : extractor.extract(String.join("\n\n", earlier), earlier.size());
         Map<String, float[]> beforeOutputs =
                 before == null ? null : combined.map(c -> c.predictAll(before)).orElse(null);
+        // the probability that the follow-up goes on with its conversation's intent rather than asking anew
+        double continued = 0;
         if (before != null) {
-            p = conversation(p, beforeOutputs != null ? beforeOutputs.get("intent") : intent.predict(before));
+            float[] earlierIntent = beforeOutputs != null ? beforeOutputs.get("intent") : intent.predict(before);
+            continued = continuation(p, earlierIntent);
+            p = conversation(p, earlierIntent);
         }
         Map<String, Double> intents = new LinkedHashMap<>();
         List<String> labels = intent.card().labels();
@@ -158,9 +162,9 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             double last = Math.log(q[ok]) - Math.log(q[fail]);
             double ease;
             if (before != null) {
-                // a conversation's ease: the mean of its follow-up's and its earlier turns' log-odds
+                // towards the earlier turns' ease as far as the follow-up goes on with them: the mean when surely
                 float[] r = beforeOutputs != null ? beforeOutputs.get(irt.card().name()) : irt.predict(before);
-                ease = (last + Math.log(r[ok]) - Math.log(r[fail])) / 2;
+                ease = last + continued / 2 * (Math.log(r[ok]) - Math.log(r[fail]) - last);
             } else {
                 ease = last;
             }
@@ -188,24 +192,47 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
     }
 
     /**
-     * The intent of a conversation from the intent model's reading of its last user message and of the user
-     * messages before it: their product, normalised, as two independent pieces of evidence of one intent. A
-     * follow-up ("Now make it shorter", "What about |x + 10| < 5?") says little of its intent alone and keeps
-     * the conversation's; a follow-up that clearly asks for something else still moves it.
+     * The prior probability that a follow-up goes on with its conversation's intent rather than asking for
+     * something new: even odds, for want of labelled conversations that switch.
+     */
+    static final double CONTINUATION_PRIOR = 0.5;
+
+    /**
+     * The intent of a follow-up from the intent model's reading of it ({@code last}) and of the user turns
+     * before it ({@code earlier}), under two hypotheses: it goes on with the conversation's intent (then both
+     * readings are evidence of one intent: their product), or it asks anew (its own reading alone), weighed by
+     * {@link #CONTINUATION_PRIOR}: {@code p(k) ~ last(k) * (prior * earlier(k) + (1 - prior) / K)}. A follow-up
+     * that says little of its intent alone ("How about the top-2 elements?") keeps the conversation's; one that
+     * plainly asks for something else ("Fix this bug: TypeError ..." after a greeting) takes its own.
      */
     static float[] conversation(float[] last, float[] earlier) {
         float[] p = new float[last.length];
+        double[] q = new double[last.length];
         double sum = 0;
         for (int i = 0; i < p.length; i++) {
-            sum += (double) last[i] * earlier[i];
+            q[i] = last[i] * (CONTINUATION_PRIOR * earlier[i] + (1 - CONTINUATION_PRIOR) / last.length);
+            sum += q[i];
         }
         if (!(sum > 0)) {
             return last;
         }
         for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (last[i] * (double) earlier[i] / sum);
+            p[i] = (float) (q[i] / sum);
         }
         return p;
+    }
+
+    /** The posterior probability of the first hypothesis of {@link #conversation}: the follow-up goes on. */
+    static double continuation(float[] last, float[] earlier) {
+        double on = 0;
+        double sum = 0;
+        for (int i = 0; i < last.length; i++) {
+            on += last[i] * earlier[i];
+            sum += last[i];
+        }
+        double goesOn = CONTINUATION_PRIOR * on;
+        double anew = (1 - CONTINUATION_PRIOR) * sum / last.length;
+        return goesOn + anew > 0 ? goesOn / (goesOn + anew) : 0;
     }
 
     private static double positive(OnnxModel model, float[] probabilities) {
