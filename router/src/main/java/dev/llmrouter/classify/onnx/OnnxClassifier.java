@@ -162,7 +162,7 @@ public final class OnnxClassifier implements Classifier, AutoCloseable {
             double last = Math.log(q[ok]) - Math.log(q[fail]);
             double ease;
             if (before != null) {
-                // towards the earlier turns' ease as far as the follow-up goes on with them: the mean when surely
+                // towards the earlier turns' ease as far as the follow-up goes on with them (the mean if surely)
                 float[] r = beforeOutputs != null ? beforeOutputs.get(irt.card().name()) : irt.predict(before);
                 ease = last + continued / 2 * (Math.log(r[ok]) - Math.log(r[fail]) - last);
             } else {
