@@ -10,7 +10,6 @@ import dev.llmrouter.evalsets.RecordLoader;
 import dev.llmrouter.evalsets.Splits;
 import dev.llmrouter.policy.Policy;
 import dev.llmrouter.request.ChatRequest;
-import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.training.Calibration;
 import dev.llmrouter.training.IntentMap;
@@ -111,11 +110,13 @@ final class IntentsCommand implements Callable<Integer> {
         List<Double> confidence = new ArrayList<>();
         List<Boolean> right = new ArrayList<>();
         for (LabelledRecord r : records) {
-            List<Message> messages = new ArrayList<>();
-            r.turns().forEach(t -> messages.add(Message.of("user", t)));
-            messages.add(Message.of("user", r.prompt()));
-            DecisionTrace trace = router.explain(
-                    new ChatRequest(messages, java.util.OptionalInt.empty(), false, Map.of(), Map.of(), ""));
+            DecisionTrace trace = router.explain(new ChatRequest(
+                    ChatRequest.userTurns(r.turns(), r.prompt()),
+                    java.util.OptionalInt.empty(),
+                    false,
+                    Map.of(),
+                    Map.of(),
+                    ""));
             String top = trace.classification()
                     .map(DecisionTrace.ClassificationView::topIntent)
                     .orElse("?");

@@ -12,7 +12,6 @@ import dev.llmrouter.policy.Route;
 import dev.llmrouter.request.ChatRequest;
 import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,11 +144,7 @@ public final class Replay {
     }
 
     static ChatRequest request(LabelledRecord record) {
-        List<Message> messages = new ArrayList<>();
-        for (String turn : record.turns()) {
-            messages.add(Message.of("user", turn));
-        }
-        messages.add(Message.of("user", record.prompt()));
+        List<Message> messages = ChatRequest.userTurns(record.turns(), record.prompt());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(ReplayProvider.RECORD_KEY, key(record));
         metadata.put("category", record.category());

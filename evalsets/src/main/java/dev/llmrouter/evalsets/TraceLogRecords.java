@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.llmrouter.request.ChatRequest;
-import dev.llmrouter.request.Message;
 import dev.llmrouter.trace.DecisionTrace;
 import dev.llmrouter.trace.TraceJson;
 import java.io.IOException;
@@ -74,18 +73,13 @@ public final class TraceLogRecords {
          * answers between the turns, nor tools or other parameters).
          */
         public Optional<ChatRequest> request() {
-            return prompt.map(p -> {
-                List<Message> messages = new java.util.ArrayList<>();
-                turns.forEach(t -> messages.add(Message.of("user", t)));
-                messages.add(Message.of("user", p));
-                return new ChatRequest(
-                        messages,
-                        trace.request().maxTokens().map(OptionalInt::of).orElse(OptionalInt.empty()),
-                        trace.request().stream(),
-                        Map.of(),
-                        trace.request().metadata(),
-                        trace.riskClass());
-            });
+            return prompt.map(p -> new ChatRequest(
+                    ChatRequest.userTurns(turns, p),
+                    trace.request().maxTokens().map(OptionalInt::of).orElse(OptionalInt.empty()),
+                    trace.request().stream(),
+                    Map.of(),
+                    trace.request().metadata(),
+                    trace.riskClass()));
         }
     }
 

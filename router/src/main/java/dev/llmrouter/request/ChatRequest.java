@@ -39,6 +39,17 @@ public record ChatRequest(
         }
     }
 
+    /**
+     * The messages of a conversation known by its user turns (labelled records, trace logs): the earlier ones,
+     * oldest first, then the prompt, each a user message.
+     */
+    public static List<Message> userTurns(List<String> earlier, String prompt) {
+        List<Message> messages = new java.util.ArrayList<>(earlier.size() + 1);
+        earlier.forEach(t -> messages.add(Message.of("user", t)));
+        messages.add(Message.of("user", prompt));
+        return messages;
+    }
+
     /** A single user turn with no options. */
     public static ChatRequest ofPrompt(String prompt) {
         return new ChatRequest(List.of(Message.of("user", prompt)), OptionalInt.empty(), false, Map.of(), Map.of(), "");
